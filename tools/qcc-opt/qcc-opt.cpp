@@ -1,0 +1,18 @@
+//===- qcc-opt.cpp - runs qcc and upstream passes on .mlir files ----------===//
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllPasses();
+  registry.insert<qcc::QccDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));
+}
