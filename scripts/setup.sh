@@ -26,6 +26,8 @@ fi
 # Python packages used by tests and benchmarks (reference runtimes and real models).
 PY=${QCC_PYTHON:-python3}
 PIP_PACKAGES=(numpy onnx onnxruntime)
+# Real pretrained ONNX models shipped inside wheels (installed without their app dependencies).
+MODEL_PACKAGES=(rapidocr_onnxruntime==1.4.4)
 need_pip=0
 for m in numpy onnx onnxruntime; do
   "$PY" -c "import $m" >/dev/null 2>&1 || need_pip=1
@@ -33,5 +35,9 @@ done
 if [ $need_pip -eq 1 ]; then
   echo "[setup] pip install ${PIP_PACKAGES[*]}"
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+fi
+if ! "$PY" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('rapidocr_onnxruntime') is None)" 2>/dev/null; then
+  echo "[setup] pip install --no-deps ${MODEL_PACKAGES[*]}"
+  "$PY" -m pip install -q --disable-pip-version-check --no-deps "${MODEL_PACKAGES[@]}"
 fi
 echo "[setup] done"
