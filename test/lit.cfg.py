@@ -24,5 +24,10 @@ try:
     config.available_features.add("onnxruntime")
 except ImportError:
     pass
+import importlib.util
+if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+    config.available_features.add("rapidocr")
+    config.substitutions.append(("%rapidocr_models", os.path.join(
+        importlib.util.find_spec("rapidocr_onnxruntime").submodule_search_locations[0], "models")))
 if "avx512f" in open("/proc/cpuinfo").read():
     config.available_features.add("avx512")
