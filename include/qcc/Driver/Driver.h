@@ -1,0 +1,64 @@
+//===- Driver.h - the qcc compiler driver: ONNX/MLIR in, model.so out ------===//
+#ifndef QCC_DRIVER_DRIVER_H
+#define QCC_DRIVER_DRIVER_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/ADT/StringRef.h"
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace qcc {
+
+/// The stage after which the driver stops and what it writes.
+enum class EmitKind {
+  QccMLIR,   ///< `mlir`: the imported module in the qcc dialect
+  Linalg,    ///< `linalg`: after the qcc -> linalg conversion
+  LLVMMLIR,  ///< `llvm-mlir`: the LLVM dialect module
+  LLVMIR,    ///< `llvm`: optimized LLVM IR (.ll)
+  Assembly,  ///< `asm`: target assembly (.s)
+  Object,    ///< `obj`: relocatable object (.o)
+  SharedLib, ///< `so`: model.so linked with the runtime
+};
+
+/// Parses an `-emit=` value; returns false when unknown.
+bool parseEmitKind(llvm::StringRef name, EmitKind &out);
+/// The `-emit=` spelling of `kind`.
+llvm::StringRef emitKindName(EmitKind kind);
+
+/// Everything the command line of `qcc` selects.
+struct DriverOptions {
+  /// Input: .onnx / .onnxtxt (ONNX importer) or .mlir (any stage up to the
+  /// LLVM dialect; "-" reads MLIR from stdin).
+  std::string inputPath;
+  /// Output path; empty picks a default from the input name and the stage
+  /// ("-" writes textual stages to stdout).
+  std::string outputPath;
+  /// Target name (see --list-targets).
+  std::string target = "native";
+  EmitKind emit = EmitKind::SharedLib;
+  /// 0..3: LLVM optimization level.
+  unsigned optLevel = 2;
+  /// Outline parallel loops to the runtime's thread pool.
+  bool threads = true;
+  /// `name=d0,d1,...` static shapes for graph inputs.
+  std::vector<std::string> inputShapes;
+};
+
+/// Compiles according to `options`. Errors are printed to stderr as one line
+/// starting with "qcc: error:" (plus MLIR diagnostics with locations). Returns
+/// the process exit code; on failure no output file is created.
+int runDriver(const DriverOptions &options);
+
+/// Prints the selectable targets, one per line.
+void printTargets(llvm::raw_ostream &os);
+
+/// Prints the version of qcc and of the LLVM it is built with.
+void printVersion(llvm::raw_ostream &os);
+
+} // namespace qcc
+
+#endif // QCC_DRIVER_DRIVER_H

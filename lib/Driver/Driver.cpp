@@ -1,0 +1,334 @@
+//===- Driver.cpp - the qcc compiler driver: import, lower, emit, link -----===//
+#include "qcc/Driver/Driver.h"
+
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
+#include "qcc/Target/Common/ModelEmitter.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#if QCC_HAVE_ONNX_IMPORTER
+#include "qcc/Import/ONNX.h"
+#endif
+#if QCC_HAVE_PIPELINES
+#include "qcc/Pipelines/Pipelines.h"
+#endif
+#if QCC_HAVE_X86_TARGET
+#include "qcc/Target/X86/TargetInfo.h"
+#endif
+#if QCC_HAVE_CONVERSION
+#include "qcc/Conversion/Passes.h"
+#endif
+
+#include "llvm/Config/llvm-config.h"
+
+using namespace mlir;
+using llvm::StringRef;
+
+namespace {
+
+/// Prints "qcc: error: <msg>" and returns the failing exit code.
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "qcc: error: " << msg << "\n";
+  return 1;
+}
+
+/// The machine a target name resolves to.
+struct ResolvedTarget {
+  std::string name, triple, cpu, features;
+};
+
+llvm::Expected<ResolvedTarget> resolveTarget(StringRef name) {
+#if QCC_HAVE_X86_TARGET
+  llvm::Expected<qcc::x86::TargetInfo> info = qcc::x86::lookupTarget(name);
+  if (!info)
+    return info.takeError();
+  return ResolvedTarget{info->name, info->triple, info->cpu, info->features};
+#else
+  if (name != "native")
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "unknown target '" + name.str() +
+            "' (this qcc is built without the x86 target library; valid "
+            "targets: native)");
+  std::string features;
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    features += (features.empty() ? "" : ",") +
+                std::string(f.second ? "+" : "-") + f.first().str();
+  return ResolvedTarget{"native", llvm::sys::getDefaultTargetTriple(),
+                        llvm::sys::getHostCPUName().str(), features};
+#endif
+}
+
+/// True when every operation nested in `module` is from the LLVM dialect.
+bool isLLVMDialectModule(ModuleOp module) {
+  bool onlyLLVM = true;
+  module.getBody()->walk([&](Operation *op) {
+    if (!isa<LLVM::LLVMDialect>(op->getDialect())) {
+      onlyLLVM = false;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return onlyLLVM;
+}
+
+/// Default output path for `kind`: stdout for text, <stem>.o / <stem>.so.
+std::string defaultOutput(const qcc::DriverOptions &o) {
+  if (o.emit != qcc::EmitKind::Object && o.emit != qcc::EmitKind::SharedLib &&
+      o.emit != qcc::EmitKind::Assembly)
+    return "-";
+  StringRef stem = o.inputPath == "-" ? StringRef("model")
+                                      : llvm::sys::path::stem(o.inputPath);
+  const char *ext = o.emit == qcc::EmitKind::Object     ? ".o"
+                    : o.emit == qcc::EmitKind::Assembly ? ".s"
+                                                        : ".so";
+  return (stem + ext).str();
+}
+
+/// Writes `module` as MLIR text to `path` atomically.
+int writeMLIR(ModuleOp module, StringRef path) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  os << "\n";
+  if (llvm::Error e = qcc::writeFileAtomically(path, text))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}
+
+/// Loads the input: ONNX through the importer, otherwise MLIR text/bytecode.
+OwningOpRef<ModuleOp> loadInput(const qcc::DriverOptions &o,
+                                MLIRContext &context, llvm::SourceMgr &srcMgr,
+                                int &rc) {
+  rc = 1;
+  StringRef ext = llvm::sys::path::extension(o.inputPath);
+  if (o.inputPath != "-" && !llvm::sys::fs::exists(o.inputPath)) {
+    fail("no such file: '" + o.inputPath + "'");
+    return nullptr;
+  }
+  if (o.inputPath != "-" && llvm::sys::fs::is_directory(o.inputPath)) {
+    fail("'" + o.inputPath + "' is a directory, not a model");
+    return nullptr;
+  }
+  if (ext == ".onnx" || ext == ".onnxtxt") {
+#if QCC_HAVE_ONNX_IMPORTER
+    qcc::ImportOptions importOptions;
+    for (const std::string &spec : o.inputShapes) {
+      std::string error;
+      if (!qcc::parseInputShapeSpec(spec, importOptions, error)) {
+        fail("bad --input-shape '" + spec + "': " + error);
+        return nullptr;
+      }
+    }
+    OwningOpRef<ModuleOp> module =
+        qcc::importONNXFile(o.inputPath, context, importOptions);
+    if (!module)
+      fail("cannot import '" + o.inputPath + "'");
+    return module;
+#else
+    fail("this qcc is built without the ONNX importer; cannot read '" +
+         o.inputPath + "'");
+    return nullptr;
+#endif
+  }
+  if (!o.inputShapes.empty()) {
+    fail("--input-shape applies to ONNX inputs only, not '" + o.inputPath +
+         "'");
+    return nullptr;
+  }
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      mlir::openInputFile(o.inputPath, &error);
+  if (!buffer) {
+    fail(error);
+    return nullptr;
+  }
+  srcMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(srcMgr, ParserConfig(&context));
+  if (!module)
+    fail("cannot parse '" + o.inputPath + "' as MLIR");
+  return module;
+}
+
+} // namespace
+
+bool qcc::parseEmitKind(StringRef name, EmitKind &out) {
+  std::optional<EmitKind> kind = llvm::StringSwitch<std::optional<EmitKind>>(name)
+                                     .Case("mlir", EmitKind::QccMLIR)
+                                     .Case("linalg", EmitKind::Linalg)
+                                     .Case("llvm-mlir", EmitKind::LLVMMLIR)
+                                     .Case("llvm", EmitKind::LLVMIR)
+                                     .Case("asm", EmitKind::Assembly)
+                                     .Case("obj", EmitKind::Object)
+                                     .Case("so", EmitKind::SharedLib)
+                                     .Default(std::nullopt);
+  if (!kind)
+    return false;
+  out = *kind;
+  return true;
+}
+
+StringRef qcc::emitKindName(EmitKind kind) {
+  switch (kind) {
+  case EmitKind::QccMLIR:
+    return "mlir";
+  case EmitKind::Linalg:
+    return "linalg";
+  case EmitKind::LLVMMLIR:
+    return "llvm-mlir";
+  case EmitKind::LLVMIR:
+    return "llvm";
+  case EmitKind::Assembly:
+    return "asm";
+  case EmitKind::Object:
+    return "obj";
+  case EmitKind::SharedLib:
+    return "so";
+  }
+  return "so";
+}
+
+void qcc::printTargets(llvm::raw_ostream &os) {
+#if QCC_HAVE_X86_TARGET
+  for (const x86::TargetInfo &t : x86::listTargets())
+    os << "  " << llvm::left_justify(t.name, 8) << " " << t.description
+       << " [" << t.triple << ", " << t.cpu << "]\n";
+#else
+  llvm::Expected<ResolvedTarget> host = resolveTarget("native");
+  if (host)
+    os << "  native   the host CPU [" << host->triple << ", " << host->cpu
+       << "]\n";
+  else
+    llvm::consumeError(host.takeError());
+#endif
+}
+
+void qcc::printVersion(llvm::raw_ostream &os) {
+  os << "qcc version " << QCC_VERSION << " (LLVM " << LLVM_VERSION_STRING
+     << ", model ABI " << 1 << ")\n";
+}
+
+int qcc::runDriver(const DriverOptions &o) {
+  if (o.inputPath.empty())
+    return fail("no input file (usage: qcc model.onnx -o model.so)");
+  if (o.optLevel > 3)
+    return fail("invalid optimization level -O" + std::to_string(o.optLevel));
+  llvm::Expected<ResolvedTarget> target = resolveTarget(o.target);
+  if (!target)
+    return fail(llvm::toString(target.takeError()));
+  std::string outputPath = o.outputPath.empty() ? defaultOutput(o) : o.outputPath;
+  if (outputPath == "-" &&
+      (o.emit == EmitKind::Object || o.emit == EmitKind::SharedLib))
+    return fail("cannot write a binary -emit=" + emitKindName(o.emit).str() +
+                " to stdout; use -o <file>");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<qcc::QccDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr srcMgr;
+  SourceMgrDiagnosticHandler diagHandler(srcMgr, &context, llvm::errs());
+
+  int rc = 0;
+  OwningOpRef<ModuleOp> module = loadInput(o, context, srcMgr, rc);
+  if (!module)
+    return rc;
+  if (failed(verify(*module)))
+    return fail("the input module is invalid");
+  if (o.emit == EmitKind::QccMLIR)
+    return writeMLIR(*module, outputPath);
+
+  // The metadata is read from @main's signature before lowering rewrites it.
+  std::string metadata;
+  bool lowered = isLLVMDialectModule(*module);
+  if (!lowered || module->lookupSymbol("main")) {
+    std::string error;
+    std::optional<std::string> text = buildModelMetadata(*module, error);
+    if (!text && !module->lookupSymbol(kMetadataSymbol))
+      return fail("cannot describe the model: " + error);
+    if (text)
+      metadata = *text;
+  }
+
+  if (o.emit == EmitKind::Linalg) {
+#if QCC_HAVE_CONVERSION
+    PassManager pm(&context);
+    pm.addPass(qcc::createConvertQccToLinalg());
+    if (failed(pm.run(*module)))
+      return fail("the conversion to linalg failed");
+    return writeMLIR(*module, outputPath);
+#else
+    return fail("this qcc is built without the qcc-to-linalg conversion");
+#endif
+  }
+
+  if (!lowered) {
+#if QCC_HAVE_PIPELINES
+    PassManager pm(&context);
+    qcc::LoweringOptions lowering;
+    lowering.target = target->name;
+    lowering.threads = o.threads;
+    qcc::buildQccToLLVMPipeline(pm, lowering);
+    if (failed(pm.run(*module)))
+      return fail("lowering '" + o.inputPath + "' to the LLVM dialect failed");
+#else
+    return fail("this qcc is built without the lowering pipeline; it can only "
+                "compile modules already in the LLVM dialect");
+#endif
+  }
+  if (failed(attachModelMetadata(*module, metadata)))
+    return fail("cannot attach the model metadata");
+  if (o.emit == EmitKind::LLVMMLIR)
+    return writeMLIR(*module, outputPath);
+
+  MachineOptions machine;
+  machine.triple = target->triple;
+  machine.cpu = target->cpu;
+  machine.features = target->features;
+  machine.optLevel = o.optLevel;
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> tm =
+      createTargetMachine(machine);
+  if (!tm)
+    return fail(llvm::toString(tm.takeError()));
+  llvm::LLVMContext llvmContext;
+  llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
+      translateModel(*module, llvmContext, **tm, metadata, o.optLevel);
+  if (!llvmModule)
+    return fail(llvm::toString(llvmModule.takeError()));
+  // The MLIR module (and its weight blobs) is not needed any more.
+  module = nullptr;
+
+  EmitOptions emit;
+  emit.machine = machine;
+  emit.kind = o.emit == EmitKind::LLVMIR     ? ArtifactKind::LLVMIR
+              : o.emit == EmitKind::Assembly ? ArtifactKind::Assembly
+              : o.emit == EmitKind::Object   ? ArtifactKind::Object
+                                             : ArtifactKind::SharedLibrary;
+  if (llvm::Error e = writeArtifact(**llvmModule, **tm, emit, outputPath))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}

@@ -1,0 +1,86 @@
+//===- qcc.cpp - the qcc compiler: model.onnx -> model.so ------------------===//
+#include "qcc/Driver/Driver.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <vector>
+
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::OptionCategory category("qcc options");
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx|.onnxtxt|.mlir>"),
+                             cl::cat(category));
+  cl::opt<std::string> output("o", cl::desc("Output file"),
+                              cl::value_desc("path"), cl::cat(category));
+  cl::opt<std::string> target(
+      "target", cl::desc("Code generation target (see --list-targets)"),
+      cl::init("native"), cl::cat(category));
+  cl::opt<std::string> emit(
+      "emit",
+      cl::desc("Stage to stop after: mlir (imported qcc dialect), linalg, "
+               "llvm-mlir, llvm (.ll), asm, obj, so (default)"),
+      cl::init("so"), cl::cat(category));
+  cl::opt<unsigned> optLevel(
+      "O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
+      cl::init(2), cl::cat(category));
+  cl::list<std::string> inputShapes(
+      "input-shape",
+      cl::desc("Static shape of a graph input: name=d0,d1,... (repeatable)"),
+      cl::value_desc("name=d0,d1,..."), cl::cat(category));
+  // libLLVM already registers a global `-threads` option, so --threads and
+  // --no-threads are taken out of argv before the command line is parsed.
+  bool threads = true;
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef a(argv[i]);
+    if (i > 0 && (a == "--threads" || a == "-threads" ||
+                  a == "--threads=true" || a == "--threads=1")) {
+      threads = true;
+      continue;
+    }
+    if (i > 0 && (a == "--no-threads" || a == "-no-threads" ||
+                  a == "--threads=false" || a == "--threads=0")) {
+      threads = false;
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  cl::opt<bool> listTargets("list-targets",
+                            cl::desc("List the available targets and exit"),
+                            cl::cat(category));
+
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { qcc::printVersion(os); });
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      static_cast<int>(args.size()), args.data(),
+      "qcc: compiles an ONNX model (or an MLIR module) into a shared library\n"
+      "that the qcc runtime loads (see docs/GettingStarted.md)\n\n"
+      "  qcc model.onnx -target=avx512 -o model.so\n\n"
+      "  --threads / --no-threads   run parallel loops on the runtime thread "
+      "pool\n                             (default) or generate serial code\n");
+
+  if (listTargets) {
+    llvm::outs() << "Available targets:\n";
+    qcc::printTargets(llvm::outs());
+    return 0;
+  }
+  qcc::DriverOptions options;
+  options.inputPath = input;
+  options.outputPath = output;
+  options.target = target;
+  if (!qcc::parseEmitKind(emit, options.emit)) {
+    llvm::errs() << "qcc: error: unknown -emit value '" << emit
+                 << "' (expected mlir, linalg, llvm-mlir, llvm, asm, obj or "
+                    "so)\n";
+    return 1;
+  }
+  options.optLevel = optLevel;
+  options.threads = threads;
+  options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
+  return qcc::runDriver(options);
+}
