@@ -265,13 +265,12 @@ int qcc::runDriver(const DriverOptions &o) {
   // The metadata is read from @main's signature before lowering rewrites it.
   std::string metadata;
   bool lowered = isLLVMDialectModule(*module);
-  if (!lowered || module->lookupSymbol("main")) {
+  if (!module->lookupSymbol(kMetadataSymbol)) {
     std::string error;
     std::optional<std::string> text = buildModelMetadata(*module, error);
-    if (!text && !module->lookupSymbol(kMetadataSymbol))
+    if (!text)
       return fail("cannot describe the model: " + error);
-    if (text)
-      metadata = *text;
+    metadata = *text;
   }
 
   if (o.emit == EmitKind::Linalg) {
@@ -301,7 +300,7 @@ int qcc::runDriver(const DriverOptions &o) {
 #endif
   }
   if (failed(attachModelMetadata(*module, metadata)))
-    return fail("cannot attach the model metadata");
+    return fail("cannot attach the model metadata: none was derived");
   if (o.emit == EmitKind::LLVMMLIR)
     return writeMLIR(*module, outputPath);
 

@@ -143,6 +143,8 @@ std::optional<std::string> qcc::buildModelMetadata(ModuleOp module,
 LogicalResult qcc::attachModelMetadata(ModuleOp module, StringRef metadata) {
   if (module.lookupSymbol(kMetadataSymbol))
     return success();
+  if (metadata.empty())
+    return failure();
   MLIRContext *ctx = module.getContext();
   ctx->getOrLoadDialect<LLVM::LLVMDialect>();
   std::string text = metadata.str();

@@ -73,7 +73,8 @@ std::optional<std::string> buildModelMetadata(mlir::ModuleOp module,
 
 /// Adds the metadata text as the exported constant global
 /// `qcc_model_metadata_v1` (an llvm.mlir.global) to `module`, unless the
-/// module already defines it. Done after lowering so that the LLVM-dialect
+/// module already defines it (fails when it does not and `metadata` is
+/// empty). Done after lowering so that the LLVM-dialect
 /// module (`qcc -emit=llvm-mlir`) is self-describing and can be compiled again.
 llvm::LogicalResult attachModelMetadata(mlir::ModuleOp module,
                                         llvm::StringRef metadata);
