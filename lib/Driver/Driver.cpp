@@ -228,6 +228,21 @@ void qcc::printTargets(llvm::raw_ostream &os) {
 void qcc::printVersion(llvm::raw_ostream &os) {
   os << "qcc version " << QCC_VERSION << " (LLVM " << LLVM_VERSION_STRING
      << ", model ABI " << 1 << ")\n";
+  // The optional components this qcc was built with.
+  os << "components:";
+#if QCC_HAVE_ONNX_IMPORTER
+  os << " onnx-importer";
+#endif
+#if QCC_HAVE_CONVERSION
+  os << " qcc-to-linalg";
+#endif
+#if QCC_HAVE_PIPELINES
+  os << " lowering-pipeline";
+#endif
+#if QCC_HAVE_X86_TARGET
+  os << " x86-targets";
+#endif
+  os << " llvm-emission model-linker\n";
 }
 
 int qcc::runDriver(const DriverOptions &o) {
