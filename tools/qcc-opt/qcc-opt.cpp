@@ -6,6 +6,8 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
+#include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Target/X86/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -13,6 +15,8 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
   registry.insert<qcc::QccDialect>();
+  qcc::x86::registerQccX86Passes();
+  qcc::registerPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));
 }

@@ -1,0 +1,177 @@
+//===- Passes.td - x86-64 code generation passes -----------*- tablegen -*-===//
+
+#ifndef QCC_TARGET_X86_PASSES
+#define QCC_TARGET_X86_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvToIm2Col : Pass<"qcc-x86-conv-to-im2col", "mlir::func::FuncOp"> {
+  let summary = "Rewrite 2-D convolutions as im2col + matrix multiplication";
+  let description = [{
+    Rewrites `linalg.conv_2d_nhwc_hwcf`, `linalg.conv_2d_nhwc_fhwc` and
+    `linalg.conv_2d_nchw_fchw` into an im2col `linalg.generic` that gathers the
+    input patches followed by a contraction `linalg.generic`, so that
+    convolutions run through the tiled and vectorized matmul micro-kernel of
+    `qcc-x86-tile-and-vectorize`:
+
+    ```
+    conv(I, F)[n, oh, ow, f]  ⇒  im2col(I)[n, oh*OW+ow, kh*KW*C+kw*C+c] · F'[kh*KW*C+kw*C+c, f]
+    ```
+
+    Convolutions with a 1x1 filter, unit strides and no padding are handled
+    the same way (their im2col is a plain reshape that the bufferizer folds
+    into a copy).
+
+    Example:
+
+    ```mlir
+    %0 = linalg.conv_2d_nhwc_hwcf ins(%in, %f : tensor<1x10x10x4xf32>, tensor<3x3x4x16xf32>)
+                                  outs(%init : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+    // becomes a linalg.generic producing tensor<1x64x36xf32> (the patches)
+    // and a contraction linalg.generic producing tensor<1x64x16xf32>.
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def TileAndVectorize : Pass<"qcc-x86-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops for the x86 cache and register file and vectorize them";
+  let description = [{
+    Tiles and vectorizes linalg operations on tensors for an x86-64 target:
+
+    * contractions (`linalg.matmul`, `linalg.batch_matmul`,
+      `linalg.matmul_transpose_b`, matmul-like `linalg.generic`s such as the
+      ones `qcc-x86-conv-to-im2col` produces) are tiled in three levels:
+      an `scf.forall` over (batch, M, N) cache blocks (the parallel loop that
+      `qcc-outline-parallel-loops` hands to the runtime), an `scf.for` over
+      K cache blocks, and `scf.for` loops over register micro-tiles of
+      MR x NR (8x32 on zmm, 6x16 on ymm) with an innermost K loop. The
+      micro-tile is vectorized to a `vector.contract` whose accumulator is
+      hoisted out of the K loop, so the C tile stays in registers while
+      K advances;
+    * elementwise `linalg.generic`s (all loops parallel) and named
+      elementwise ops are tiled with an `scf.forall` over their outer
+      dimensions and vectorized along the innermost dimension (remainders
+      are masked);
+    * other linalg ops with parallel dimensions get an outer `scf.forall`
+      over those dimensions and are lowered to loops later.
+
+    Example:
+
+    ```mlir
+    %0 = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>)
+                       outs(%c : tensor<512x512xf32>) -> tensor<512x512xf32>
+    // becomes scf.forall { scf.for (K blocks) { scf.for (N) { scf.for (M) {
+    //   %acc = vector.transfer_read ... : vector<8x32xf32>
+    //   scf.for (k) iter_args(%acc) { vector.contract ... } ... }}}}
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"avx512\"",
+           "Target whose vector register file sizes the tiles (avx512, avx2, native)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Use scf.forall for the outer (parallel) tile loops">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def LowerVectors : Pass<"qcc-x86-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower high-level vector ops to the 1-D form the LLVM lowering expects";
+  let description = [{
+    Lowers `vector.contract` to `vector.outerproduct` (then to FMAs),
+    `vector.mask`, `vector.multi_reduction`, `vector.transpose`,
+    `vector.broadcast`, `vector.shape_cast` and n-D `vector.transfer_read` /
+    `vector.transfer_write` to 1-D operations, fully unrolled (TOOLCHAIN.md,
+    pitfall 7: partially unrolled transfers leave `alloca`s inside loops).
+
+    Example:
+
+    ```mlir
+    %r = vector.contract {...} %a, %b, %c : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+    // becomes 8 x vector.fma on vector<32xf32> (2 zmm FMAs each)
+    ```
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def OutlineParallelLoops : Pass<"qcc-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Outline outermost scf.forall loops into qcc_rt_parallel_for calls";
+  let description = [{
+    Implements Contract 3 of docs/Design.md. Each outermost `scf.forall` on
+    buffers (after bufferization) is replaced by a call
+
+    ```c
+    qcc_rt_parallel_for(0, numIterations, body, ctx);
+    ```
+
+    where `body` is a new private function
+    `void body(int64_t lo, int64_t hi, void *ctx)` that runs the linearized
+    iterations `[lo, hi)` of the loop, and `ctx` points to a stack-allocated
+    struct holding every value the loop body captures from above (memref
+    descriptors, indices, scalars). `qcc_rt_parallel_for` is declared as an
+    external function; the runtime provides it.
+
+    Example:
+
+    ```mlir
+    scf.forall (%i) in (8) { memref.store %v, %buf[%i] : memref<8xf32> }
+    // becomes
+    llvm.store ... (captures %v, %buf into an alloca'd struct)
+    llvm.call @qcc_rt_parallel_for(%c0, %c8, %body_addr, %ctx)
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def EmitCInterface : Pass<"qcc-emit-c-interface", "mlir::ModuleOp"> {
+  let summary = "Request C interface wrappers for the public functions of the model";
+  let description = [{
+    Adds `llvm.emit_c_interface` to every public `func.func` with a body (the
+    model's `@main` and any other entry point), so that `convert-func-to-llvm`
+    emits `_mlir_ciface_<name>` (Contract 2). Private helper functions such as
+    outlined parallel bodies are left alone.
+
+    Example:
+
+    ```mlir
+    func.func @main(...)  // gets {llvm.emit_c_interface}
+    ```
+  }];
+}
+
+def ApproximateMath : Pass<"qcc-x86-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace transcendental math ops by vectorizable polynomial approximations";
+  let description = [{
+    Rewrites `math.tanh`, `math.erf`, `math.exp`, `math.expm1`, `math.log`,
+    `math.log1p`, `math.log2`, `math.atan`, `math.atan2`, `math.sin`,
+    `math.cos`, `math.rsqrt`, ... on f32 (scalars and vectors) into
+    polynomial approximations built from arith ops (upstream
+    math-polynomial-approximation; f16/bf16 are computed in f32), so that
+    they vectorize instead of becoming scalar libm calls.
+
+    Example:
+
+    ```mlir
+    %y = math.tanh %x : vector<16xf32>
+    // becomes a clamped rational approximation of arith.mulf/addf/divf
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+#endif // QCC_TARGET_X86_PASSES

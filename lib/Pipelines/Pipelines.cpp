@@ -1,0 +1,140 @@
+//===- Pipelines.cpp - linalg/qcc to LLVM dialect pass pipelines ----------===//
+
+#include "qcc/Pipelines/Pipelines.h"
+
+#include "qcc/Target/X86/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+/// Name of LOWERING's qcc -> linalg conversion pass.
+static constexpr const char *kQccToLinalgPass = "convert-qcc-to-linalg";
+
+void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                   const LoweringOptions &options) {
+  // 1. Tensor-level: fuse elementwise chains, turn convolutions into
+  //    matmuls, tile and vectorize for the target's register file.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(x86::createConvToIm2Col());
+  {
+    x86::TileAndVectorizeOptions tiling;
+    tiling.target = options.target;
+    tiling.parallel = options.threads;
+    pm.addNestedPass<func::FuncOp>(x86::createTileAndVectorize(tiling));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // 2. Bufferization: whole-module, identity layouts at function boundaries
+  //    (Contract 2's descriptors), then ownership-based deallocation. The
+  //    deallocation pipeline also clones every result of a public function
+  //    that it does not own (a function argument, a constant global), so
+  //    results are always fresh heap buffers the caller frees.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  {
+    bufferization::OneShotBufferizePassOptions bufferize;
+    bufferize.bufferizeFunctionBoundaries = true;
+    bufferize.functionBoundaryTypeConversion =
+        bufferization::LayoutMapOption::IdentityLayoutMap;
+    bufferize.bufferAlignment = 64;
+    pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+
+  // 3. Parallelism (Contract 3): outermost scf.forall -> qcc_rt_parallel_for.
+  if (options.threads)
+    pm.addPass(x86::createOutlineParallelLoops());
+  else
+    pm.addPass(createForallToForLoopPass());
+
+  // 4. Vector and math lowering to 1-D vectors and FMAs.
+  pm.addNestedPass<func::FuncOp>(x86::createApproximateMath());
+  pm.addNestedPass<func::FuncOp>(x86::createLowerVectors());
+  {
+    VectorTransferToSCFOptions toSCF;
+    toSCF.enableFullUnroll(); // TOOLCHAIN.md pitfall 7
+    toSCF.setTargetRank(1);
+    pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(toSCF));
+  }
+  pm.addNestedPass<func::FuncOp>(x86::createLowerVectors());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // 5. Everything to the LLVM dialect.
+  pm.addPass(x86::createEmitCInterface());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  {
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.reassociateFPReductions = true;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  }
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  {
+    FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+    memrefToLLVM.useAlignedAlloc = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  }
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
+                                 const LoweringOptions &options) {
+  // The conversion is looked up in the registry so that this library does
+  // not depend on the conversion library; tools that link it register it.
+  if (const PassInfo *info = PassInfo::lookup(kQccToLinalgPass)) {
+    (void)info->addToPipeline(pm, "", [](const Twine &msg) {
+      llvm::errs() << "qcc-to-llvm: " << msg << "\n";
+      return failure();
+    });
+  } else {
+    llvm::errs() << "qcc-to-llvm: pass '" << kQccToLinalgPass
+                 << "' is not registered in this tool; the pipeline starts "
+                    "from linalg\n";
+  }
+  buildLowerToLLVMPipeline(pm, options);
+}
+
+void qcc::registerPipelines() {
+  PassPipelineRegistration<LoweringPipelineOptions>(
+      "qcc-lower-to-llvm",
+      "Lower linalg-on-tensors (tensor/arith/math) to the LLVM dialect for "
+      "x86-64: tiling, vectorization, bufferization, parallel outlining",
+      [](OpPassManager &pm, const LoweringPipelineOptions &options) {
+        buildLowerToLLVMPipeline(pm, options.toOptions());
+      });
+  PassPipelineRegistration<LoweringPipelineOptions>(
+      "qcc-to-llvm",
+      "Lower the qcc dialect to the LLVM dialect: convert-qcc-to-linalg "
+      "followed by qcc-lower-to-llvm",
+      [](OpPassManager &pm, const LoweringPipelineOptions &options) {
+        buildQccToLLVMPipeline(pm, options.toOptions());
+      });
+}

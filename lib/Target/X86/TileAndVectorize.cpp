@@ -1,0 +1,430 @@
+//===- TileAndVectorize.cpp - cache/register tiling and vectorization -----===//
+//
+// Tiles linalg ops on tensors for an x86-64 target and vectorizes the tiles:
+// contractions get a BLIS-like loop nest whose MR x NR micro-tile keeps the C
+// accumulator in vector registers across the K loop; elementwise ops are
+// vectorized along their innermost dimension. See Passes.td for the shape of
+// the generated loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Target/X86/Passes.h"
+#include "qcc/Target/X86/TargetInfo.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "qcc-x86-tile-and-vectorize"
+
+namespace qcc::x86 {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "qcc/Target/X86/Passes.h.inc"
+} // namespace qcc::x86
+
+using namespace mlir;
+using namespace qcc::x86;
+
+namespace {
+
+/// Tile sizes of the contraction loop nest (in elements).
+struct MatmulTiles {
+  /// Register micro-tile: MR rows of A/C, NR columns of B/C, KR depth per
+  /// innermost iteration.
+  int64_t mr, nr, kr;
+  /// Cache blocks: MC x NC blocks of C per parallel iteration, KC depth per
+  /// packed-panel iteration.
+  int64_t mc, nc, kc;
+};
+
+/// Largest element bit width among the operands of `op` (32 if unknown).
+static unsigned maxElementBits(linalg::LinalgOp op) {
+  unsigned bits = 0;
+  for (Value v : op->getOperands())
+    if (auto st = dyn_cast<ShapedType>(v.getType()))
+      if (st.getElementType().isIntOrFloat())
+        bits = std::max(bits, st.getElementType().getIntOrFloatBitWidth());
+  return bits == 0 ? 32 : bits;
+}
+
+/// Chooses the micro-tile for the register file of `target`: the MR x NR
+/// accumulator plus NR/lanes vectors of B and one broadcast of A must fit.
+/// 8x32 f32 on zmm uses 16 + 2 + 1 of 32 registers; 6x16 on ymm 12 + 2 + 1
+/// of 16.
+static MatmulTiles chooseMatmulTiles(const TargetInfo &target,
+                                     unsigned accBits) {
+  MatmulTiles t;
+  int64_t lanes = target.lanes(std::max(accBits, 8u));
+  t.nr = 2 * lanes;
+  t.mr = target.numVectorRegisters >= 32 ? 8 : 6;
+  t.kr = 1;
+  t.mc = t.mr * 8;
+  t.nc = t.nr * 8;
+  t.kc = 256;
+  return t;
+}
+
+/// Clamps a tile size to the static extent of its loop: a loop shorter than
+/// the tile gets one full, static tile instead of a masked one.
+static int64_t clampTile(int64_t tile, int64_t extent) {
+  if (ShapedType::isDynamic(extent) || tile == 0)
+    return tile;
+  return std::min(tile, extent);
+}
+
+/// Tiles `op` with `sizes` (0 = not tiled) using scf.forall or scf.for loops,
+/// replaces it, and returns the tiled op and the generated loops.
+static FailureOr<scf::SCFTilingResult>
+tileOnce(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
+         bool useForall, ArrayRef<int64_t> interchange = {}) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return failure();
+  scf::SCFTilingOptions options;
+  SmallVector<OpFoldResult> ofrs = getAsIndexOpFoldResult(
+      op->getContext(), SmallVector<int64_t>(sizes.begin(), sizes.end()));
+  options.setTileSizes(ofrs);
+  options.setLoopType(useForall ? scf::SCFTilingOptions::LoopType::ForallOp
+                                : scf::SCFTilingOptions::LoopType::ForOp);
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result =
+      scf::tileUsingSCF(rewriter, op, options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
+/// Vectorizes `op` with vector sizes `sizes` (masked where the op's extents
+/// are dynamic); ops with a fully static iteration space within `sizes` are
+/// vectorized exactly.
+static LogicalResult vectorizeTile(RewriterBase &rewriter, Operation *op,
+                                   ArrayRef<int64_t> sizes,
+                                   bool asContraction = false) {
+  auto linalgOp = cast<linalg::LinalgOp>(op);
+  SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+  bool isStatic = llvm::none_of(ranges, ShapedType::isDynamic);
+  SmallVector<int64_t> vecSizes;
+  if (!isStatic)
+    vecSizes.assign(sizes.begin(), sizes.end());
+  if (failed(linalg::vectorizeOpPrecondition(op, vecSizes))) {
+    LLVM_DEBUG(llvm::dbgs() << "cannot vectorize " << *op << "\n");
+    return failure();
+  }
+  // Fixed-length vectors only (the vectorizer indexes this array by dim).
+  SmallVector<bool> scalableDims(vecSizes.size(), false);
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> result =
+      linalg::vectorize(rewriter, op, vecSizes, scalableDims,
+                        /*vectorizeNDExtract=*/false,
+                        /*flatten1DDepthwiseConv=*/false,
+                        /*assumeDynamicDimsMatchVecSizes=*/false,
+                        /*createNamedContraction=*/asContraction);
+  if (failed(result))
+    return failure();
+  if (op->getNumResults() != 0)
+    rewriter.replaceOp(op, result->replacements);
+  else
+    rewriter.eraseOp(op);
+  return success();
+}
+
+/// Peels the last (partial) iteration of `loop` and, recursively, of the
+/// `depth - 1` scf.for loops nested directly in it, in the full and in the
+/// partial copies alike.
+static void peelLoopNest(RewriterBase &rewriter, scf::ForOp loop,
+                         unsigned depth) {
+  if (depth == 0)
+    return;
+  scf::ForOp partial;
+  bool peeled =
+      succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
+  SmallVector<scf::ForOp> copies = {loop};
+  if (peeled && partial)
+    copies.push_back(partial);
+  for (scf::ForOp copy : copies) {
+    auto inner = copy.getBody()->getOps<scf::ForOp>();
+    if (!inner.empty())
+      peelLoopNest(rewriter, *inner.begin(), depth - 1);
+  }
+}
+
+/// Canonicalizes `region` (folds the constant tile sizes that peeling
+/// exposes into static slice shapes).
+static LogicalResult canonicalizeRegion(Region &region) {
+  MLIRContext *ctx = region.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsGreedily(region, std::move(patterns));
+}
+
+/// Tiles and vectorizes a contraction with one M, one N and one K dimension
+/// (plus batch dimensions): forall(batch, M/MC, N/NC) -> for(K/KC) ->
+/// for(N/NR) -> for(M/MR) -> for(K/KR) -> vector.contract.
+static LogicalResult tileContraction(RewriterBase &rewriter,
+                                     linalg::LinalgOp op,
+                                     const linalg::ContractionDimensions &dims,
+                                     const TargetInfo &target, bool parallel) {
+  unsigned m = dims.m.front(), n = dims.n.front(), k = dims.k.front();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  Type accType = getElementTypeOrSelf(op.getDpsInitOperand(0)->get());
+  unsigned accBits =
+      accType.isIntOrFloat() ? accType.getIntOrFloatBitWidth() : 32;
+  MatmulTiles t = chooseMatmulTiles(target, accBits);
+  int64_t mr = clampTile(t.mr, ranges[m]), nr = clampTile(t.nr, ranges[n]);
+  int64_t kc = clampTile(t.kc, ranges[k]);
+  int64_t mc = clampTile(t.mc, ranges[m]), nc = clampTile(t.nc, ranges[n]);
+  // Keep cache blocks multiples of the micro-tile so only the last block of
+  // the whole problem has a remainder.
+  if (mc % mr != 0)
+    mc = mr * std::max<int64_t>(1, mc / mr);
+  if (nc % nr != 0)
+    nc = nr * std::max<int64_t>(1, nc / nr);
+
+  // Level 1: parallel cache blocks of C.
+  SmallVector<int64_t> l1(numLoops, 0);
+  for (unsigned b : dims.batch)
+    l1[b] = 1;
+  l1[m] = mc;
+  l1[n] = nc;
+  FailureOr<scf::SCFTilingResult> r1 =
+      tileOnce(rewriter, cast<TilingInterface>(op.getOperation()), l1,
+               parallel);
+  if (failed(r1))
+    return op->emitError("failed to tile the contraction into cache blocks");
+  Operation *cur = r1->tiledOps.back();
+
+  // Level 2: K cache blocks.
+  SmallVector<int64_t> l2(numLoops, 0);
+  l2[k] = kc;
+  if (FailureOr<scf::SCFTilingResult> r2 =
+          tileOnce(rewriter, cast<TilingInterface>(cur), l2, false);
+      succeeded(r2))
+    cur = r2->tiledOps.back();
+
+  // Level 3: register micro-tiles, N outer so the KC x NR panel of B stays in
+  // L1 while the M loop walks down A.
+  SmallVector<int64_t> l3(numLoops, 0);
+  l3[m] = mr;
+  l3[n] = nr;
+  SmallVector<int64_t> interchange = llvm::to_vector(
+      llvm::seq<int64_t>(0, static_cast<int64_t>(numLoops)));
+  if (m < n)
+    std::swap(interchange[m], interchange[n]);
+  FailureOr<scf::SCFTilingResult> r3 = tileOnce(
+      rewriter, cast<TilingInterface>(cur), l3, false, interchange);
+  if (succeeded(r3)) {
+    // Peel the partial last micro-tile of each loop so that every other
+    // micro-tile has a static MR x NR shape (unmasked, hoistable).
+    SmallVector<scf::ForOp> toPeel;
+    for (LoopLikeOpInterface loop : r3->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+        toPeel.push_back(forOp);
+    if (!toPeel.empty())
+      peelLoopNest(rewriter, toPeel.front(), toPeel.size());
+  }
+  // Make the shapes of the peeled full tiles static.
+  Operation *outer = r1->loops.front().getOperation();
+  if (failed(canonicalizeRegion(outer->getRegion(0))))
+    return op->emitError("failed to canonicalize the tiled contraction");
+
+  // Level 4 + vectorization of every micro-tile (full and partial).
+  SmallVector<linalg::LinalgOp> tiles;
+  outer->walk([&](linalg::LinalgOp tile) { tiles.push_back(tile); });
+  for (linalg::LinalgOp tile : tiles) {
+    Operation *micro = tile;
+    SmallVector<int64_t> l4(numLoops, 0);
+    l4[k] = t.kr;
+    if (FailureOr<scf::SCFTilingResult> r4 =
+            tileOnce(rewriter, cast<TilingInterface>(micro), l4, false);
+        succeeded(r4))
+      micro = r4->tiledOps.back();
+    SmallVector<int64_t> vecSizes(numLoops, 1);
+    vecSizes[m] = mr;
+    vecSizes[n] = nr;
+    vecSizes[k] = t.kr;
+    if (failed(vectorizeTile(rewriter, micro, vecSizes,
+                             /*asContraction=*/true)))
+      return micro->emitError("failed to vectorize the contraction micro-tile");
+  }
+  return success();
+}
+
+/// Tiles an op whose loops are all parallel: scf.forall over the outer
+/// dimensions, scf.for over the innermost one in steps of one vector, and
+/// vectorizes the tile (masked at the end of the row).
+static LogicalResult tileElementwise(RewriterBase &rewriter,
+                                     linalg::LinalgOp op,
+                                     const TargetInfo &target, bool parallel) {
+  unsigned numLoops = op.getNumLoops();
+  if (numLoops == 0)
+    return vectorizeTile(rewriter, op, {});
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t vl = target.lanes(maxElementBits(op));
+  int64_t inner = numLoops - 1;
+  Operation *cur = op;
+  SmallVector<int64_t> l1(numLoops, 0);
+  if (numLoops >= 2) {
+    for (unsigned i = 0; i < inner; ++i)
+      l1[i] = 1;
+  } else {
+    // One-dimensional: parallel chunks of 64 vectors.
+    l1[0] = clampTile(64 * vl, ranges[0]);
+  }
+  if (FailureOr<scf::SCFTilingResult> r1 =
+          tileOnce(rewriter, cast<TilingInterface>(cur), l1, parallel);
+      succeeded(r1))
+    cur = r1->tiledOps.back();
+  SmallVector<int64_t> l2(numLoops, 0);
+  l2[inner] = clampTile(vl, ranges[inner]);
+  if (FailureOr<scf::SCFTilingResult> r2 =
+          tileOnce(rewriter, cast<TilingInterface>(cur), l2, false);
+      succeeded(r2))
+    cur = r2->tiledOps.back();
+  SmallVector<int64_t> vecSizes(numLoops, 1);
+  vecSizes[inner] = l2[inner];
+  return vectorizeTile(rewriter, cur, vecSizes);
+}
+
+/// Distributes the parallel loops of an op that is neither a contraction nor
+/// elementwise (reductions, pooling, depthwise convolution) over an
+/// scf.forall; the tiles are lowered to scalar loops after bufferization.
+static LogicalResult tileParallelDims(RewriterBase &rewriter,
+                                      linalg::LinalgOp op, bool parallel) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> l1(iters.size(), 0);
+  // Tile the outermost parallel dimensions by one until at least one
+  // non-trivial loop is distributed; keep inner dimensions whole.
+  for (unsigned i = 0; i < iters.size(); ++i) {
+    if (iters[i] != utils::IteratorType::parallel)
+      break;
+    l1[i] = 1;
+    if (ranges[i] != 1)
+      break;
+  }
+  (void)tileOnce(rewriter, cast<TilingInterface>(op.getOperation()), l1,
+                 parallel);
+  return success();
+}
+
+/// True when every loop of `op` is parallel and its maps are projected
+/// permutations (elementwise with broadcasts / transposes).
+static bool isElementwiseLike(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() != 0)
+    return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+/// Contraction dimensions of `op` if it is a plain (batch) matmul-like op
+/// with exactly one M, N and K dimension and all maps projected
+/// permutations.
+static std::optional<linalg::ContractionDimensions>
+getSimpleContraction(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return std::nullopt;
+  if (dims->batch.size() + 3 != op.getNumLoops())
+    return std::nullopt;
+  return *dims;
+}
+
+/// Applies canonicalization plus folding of tensor subsets into vector
+/// transfers, then hoists loop-invariant transfer_read/transfer_write pairs
+/// out of loops so accumulators live in registers across the K loop.
+static LogicalResult cleanupAndHoist(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+  tensor::populateFoldTensorSubsetOpPatterns(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    return failure();
+  IRRewriter rewriter(ctx);
+  // Post-order walk: inner loops are hoisted first, then their parents.
+  func.walk([&](scf::ForOp loop) {
+    (void)hoistLoopInvariantSubsets(rewriter,
+                                    cast<LoopLikeOpInterface>(*loop));
+  });
+  return success();
+}
+
+struct TileAndVectorizePass
+    : public qcc::x86::impl::TileAndVectorizeBase<TileAndVectorizePass> {
+  using TileAndVectorizeBase::TileAndVectorizeBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    llvm::Expected<TargetInfo> targetOr = lookupTarget(target);
+    if (!targetOr) {
+      func.emitError() << "qcc-x86-tile-and-vectorize: "
+                       << llvm::toString(targetOr.takeError());
+      return signalPassFailure();
+    }
+    TargetInfo info = *targetOr;
+
+    // Collect the roots first: tiling creates new linalg ops inside loops.
+    SmallVector<linalg::LinalgOp> roots;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          !op->getParentOfType<scf::ForallOp>() &&
+          !op->getParentOfType<scf::ForOp>())
+        roots.push_back(op);
+    });
+
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : roots) {
+      if (isa<linalg::FillOp>(op.getOperation()) && op.getNumLoops() == 0)
+        continue;
+      if (std::optional<linalg::ContractionDimensions> dims =
+              getSimpleContraction(op)) {
+        if (failed(tileContraction(rewriter, op, *dims, info, parallel)))
+          return signalPassFailure();
+        continue;
+      }
+      if (isElementwiseLike(op)) {
+        // Failing to vectorize an elementwise tile (e.g. an unsupported
+        // payload op) is not an error: the tile is lowered to loops later.
+        (void)tileElementwise(rewriter, op, info, parallel);
+        continue;
+      }
+      (void)tileParallelDims(rewriter, op, parallel);
+    }
+    if (failed(cleanupAndHoist(func)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
