@@ -58,6 +58,7 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(x86::createLowerStridedCopies());
 
   // 3. Parallelism (Contract 3): outermost scf.forall -> qcc_rt_parallel_for.
   if (options.threads)

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -178,13 +179,208 @@ static LogicalResult canonicalizeRegion(Region &region) {
   return applyPatternsGreedily(region, std::move(patterns));
 }
 
+/// Packs B of a 2-D contraction C[m, n] += A[m, k] * B[k, n] (or B[n, k])
+/// into NR-column panels and rewrites the contraction on them:
+///
+///   Bp[nb, k, j] = B[k, nb*NR + j]   (zero-padded to a multiple of NR)
+///   Cp[m, nb, j] += A[m, k] * Bp[nb, k, j]
+///   C = Cp reshaped to M x Npad, sliced to M x N
+///
+/// Each micro-tile then streams a contiguous KC x NR panel of B instead of
+/// KC rows N floats apart (which alias to a few L1 sets when N*4 is a
+/// multiple of 4 KiB). Returns the packed contraction.
+static FailureOr<linalg::GenericOp>
+packContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                const linalg::ContractionDimensions &dims, int64_t nrBlock) {
+  if (!dims.batch.empty() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op->getNumRegions() != 1)
+    return failure();
+  unsigned m = dims.m.front(), n = dims.n.front(), k = dims.k.front();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t M = ranges[m], N = ranges[n], K = ranges[k];
+  if (ShapedType::isDynamic(N) || ShapedType::isDynamic(K) ||
+      ShapedType::isDynamic(M))
+    return failure();
+  // Packing costs K*N copies; it pays when each panel is reused for at
+  // least a few micro-tiles of rows.
+  if (M < 16 || N < nrBlock)
+    return failure();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dimPos = [](AffineMap map, unsigned dim) -> std::optional<unsigned> {
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (auto d = dyn_cast<AffineDimExpr>(e); d && d.getPosition() == dim)
+        return i;
+    return std::nullopt;
+  };
+  // Which input is B (the one indexed by n)?
+  int bIdx = -1;
+  for (int i = 0; i < 2; ++i)
+    if (maps[i].getNumResults() == 2 && dimPos(maps[i], n))
+      bIdx = i;
+  int aIdx = 1 - bIdx;
+  if (bIdx < 0 || maps[aIdx].getNumResults() != 2 || !dimPos(maps[aIdx], m) ||
+      !dimPos(maps[aIdx], k) || !dimPos(maps[bIdx], k) ||
+      maps[2].getNumResults() != 2 || *dimPos(maps[2], m) != 0 ||
+      *dimPos(maps[2], n) != 1)
+    return failure();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  int64_t nb = llvm::divideCeil(N, nrBlock), nPad = nb * nrBlock;
+  Value b = op.getDpsInputOperand(bIdx)->get();
+  Value c = op.getDpsInitOperand(0)->get();
+  Type bElt = getElementTypeOrSelf(b), cElt = getElementTypeOrSelf(c);
+  bool bNK = *dimPos(maps[bIdx], n) == 0;
+
+  // Zero-pads the n dimension (position `nPos`) of a 2-D tensor to nPad.
+  auto padN = [&](Value v, unsigned nPos, Type elt) -> Value {
+    if (nPad == N)
+      return v;
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[nPos] = nPad;
+    SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> high(2, rewriter.getIndexAttr(0));
+    high[nPos] = rewriter.getIndexAttr(nPad - N);
+    Value zero = arith::ConstantOp::create(rewriter, loc, elt,
+                                           rewriter.getZeroAttr(elt));
+    return tensor::PadOp::create(rewriter, loc,
+                                 RankedTensorType::get(shape, elt), v, low,
+                                 high, zero);
+  };
+
+  // Bp[nb, k, j].
+  Value bPadded = padN(b, bNK ? 0 : 1, bElt);
+  Value bExpanded;
+  SmallVector<int64_t> perm;
+  if (bNK) {
+    bExpanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({nb, nrBlock, K}, bElt), bPadded,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    perm = {0, 2, 1};
+  } else {
+    bExpanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({K, nb, nrBlock}, bElt), bPadded,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    perm = {1, 0, 2};
+  }
+  Value bEmpty = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{nb, K, nrBlock}, bElt);
+  Value bPacked =
+      linalg::TransposeOp::create(rewriter, loc, bExpanded, bEmpty, perm)
+          ->getResult(0);
+
+  // Cp[m, nb, j]: a fill of C is recreated on the packed shape.
+  auto cpType = RankedTensorType::get({M, nb, nrBlock}, cElt);
+  Value cPacked;
+  if (auto fill = c.getDefiningOp<linalg::FillOp>()) {
+    Value empty = tensor::EmptyOp::create(rewriter, loc, cpType.getShape(),
+                                          cElt);
+    cPacked = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+                  ->getResult(0);
+  } else {
+    cPacked = tensor::ExpandShapeOp::create(
+        rewriter, loc, cpType, padN(c, 1, cElt),
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  }
+
+  // The packed contraction over (m, nb, j, k), with the original payload.
+  MLIRContext *ctx = op->getContext();
+  AffineExpr dm = getAffineDimExpr(0, ctx), dnb = getAffineDimExpr(1, ctx),
+             dj = getAffineDimExpr(2, ctx), dk = getAffineDimExpr(3, ctx);
+  SmallVector<AffineExpr> aExprs(2);
+  aExprs[*dimPos(maps[aIdx], m)] = dm;
+  aExprs[*dimPos(maps[aIdx], k)] = dk;
+  SmallVector<AffineMap> newMaps(3);
+  newMaps[aIdx] = AffineMap::get(4, 0, aExprs, ctx);
+  newMaps[bIdx] = AffineMap::get(4, 0, {dnb, dk, dj}, ctx);
+  newMaps[2] = AffineMap::get(4, 0, {dm, dnb, dj}, ctx);
+  SmallVector<Value> inputs(2);
+  inputs[aIdx] = op.getDpsInputOperand(aIdx)->get();
+  inputs[bIdx] = bPacked;
+  SmallVector<utils::IteratorType> iters = {
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::parallel, utils::IteratorType::reduction};
+  auto packed = linalg::GenericOp::create(rewriter, loc, TypeRange{cpType},
+                                          inputs, ValueRange{cPacked}, newMaps,
+                                          iters);
+  IRMapping mapping;
+  op->getRegion(0).cloneInto(&packed.getRegion(), mapping);
+
+  // C = Cp as M x Npad, sliced to M x N.
+  Value collapsed = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({M, nPad}, cElt),
+      packed->getResult(0), SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  Value result = collapsed;
+  if (nPad != N)
+    result = tensor::ExtractSliceOp::create(
+        rewriter, loc, collapsed,
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{0, 0}),
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{M, N}),
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{1, 1}));
+  rewriter.replaceOp(op, result);
+  return packed;
+}
+
+/// Rewrites a micro-tile of the packed contraction, whose block loop has
+/// extent 1, as a plain 2-D contraction over (m, j, k):
+///   Cp[m, 0, j] += A[m, k] * Bp[0, k, j]  ⇒  C2[m, j] += A[m, k] * B2[k, j]
+/// so that it vectorizes to a vector.contract with a 2-D accumulator.
+static FailureOr<linalg::GenericOp> dropUnitBlockDim(RewriterBase &rewriter,
+                                                     linalg::LinalgOp tile) {
+  if (tile.getNumLoops() != 4 || tile.getStaticLoopRanges()[1] != 1 ||
+      tile.getNumDpsInputs() != 2)
+    return failure();
+  MLIRContext *ctx = tile->getContext();
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  SmallVector<AffineMap> maps = tile.getIndexingMapsArray();
+  AffineExpr e0 = getAffineDimExpr(0, ctx), e1 = getAffineDimExpr(1, ctx),
+             e2 = getAffineDimExpr(2, ctx);
+  // (m, nb, j, k) -> (m, j, k); nb is 0.
+  AffineMap project = AffineMap::get(
+      3, 0, {e0, getAffineConstantExpr(0, ctx), e1, e2}, ctx);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> newMaps;
+  for (unsigned i = 0; i < 2; ++i) {
+    Value v = tile.getDpsInputOperand(i)->get();
+    AffineMap map = maps[i];
+    if (map.getNumResults() == 3) { // Bp[nb, k, j] -> B2[k, j]
+      v = tensor::CollapseShapeOp::create(
+          rewriter, loc, v, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      newMaps.push_back(AffineMap::get(3, 0, {e2, e1}, ctx));
+    } else {
+      newMaps.push_back(map.compose(project));
+    }
+    inputs.push_back(v);
+  }
+  Value init = tile.getDpsInitOperand(0)->get();
+  Value init2 = tensor::CollapseShapeOp::create(
+      rewriter, loc, init, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  newMaps.push_back(AffineMap::get(3, 0, {e0, e1}, ctx));
+  SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                            utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction};
+  auto flat = linalg::GenericOp::create(rewriter, loc, TypeRange{init2.getType()},
+                                        inputs, ValueRange{init2}, newMaps,
+                                        iters);
+  IRMapping mapping;
+  tile->getRegion(0).cloneInto(&flat.getRegion(), mapping);
+  Value expanded = tensor::ExpandShapeOp::create(
+      rewriter, loc, init.getType(), flat->getResult(0),
+      SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  rewriter.replaceOp(tile, expanded);
+  return flat;
+}
+
 /// Tiles and vectorizes a contraction with one M, one N and one K dimension
 /// (plus batch dimensions): forall(batch, M/MC, N/NC) -> for(K/KC) ->
 /// for(N/NR) -> for(M/MR) -> for(K/KR) -> vector.contract.
 static LogicalResult tileContraction(RewriterBase &rewriter,
                                      linalg::LinalgOp op,
                                      const linalg::ContractionDimensions &dims,
-                                     const TargetInfo &target, bool parallel) {
+                                     const TargetInfo &target, bool parallel,
+                                     std::optional<unsigned> nInner = {}) {
   unsigned m = dims.m.front(), n = dims.n.front(), k = dims.k.front();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -192,15 +388,28 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
   unsigned accBits =
       accType.isIntOrFloat() ? accType.getIntOrFloatBitWidth() : 32;
   MatmulTiles t = chooseMatmulTiles(target, accBits);
-  int64_t mr = clampTile(t.mr, ranges[m]), nr = clampTile(t.nr, ranges[n]);
+  int64_t mr = clampTile(t.mr, ranges[m]);
   int64_t kc = clampTile(t.kc, ranges[k]);
-  int64_t mc = clampTile(t.mc, ranges[m]), nc = clampTile(t.nc, ranges[n]);
+  int64_t mc = clampTile(t.mc, ranges[m]);
+  // With a packed B (`nInner` set), N is split into blocks `n` of NR
+  // columns `nInner`: tiles along `n` count blocks and `nInner` is the
+  // vector dimension.
+  int64_t nr, nc, nrVec;
+  if (nInner) {
+    nrVec = ranges[*nInner];
+    nr = 1;
+    nc = clampTile(std::max<int64_t>(1, t.nc / nrVec), ranges[n]);
+  } else {
+    nr = clampTile(t.nr, ranges[n]);
+    nrVec = nr;
+    nc = clampTile(t.nc, ranges[n]);
+    if (nc % nr != 0)
+      nc = nr * std::max<int64_t>(1, nc / nr);
+  }
   // Keep cache blocks multiples of the micro-tile so only the last block of
   // the whole problem has a remainder.
   if (mc % mr != 0)
     mc = mr * std::max<int64_t>(1, mc / mr);
-  if (nc % nr != 0)
-    nc = nr * std::max<int64_t>(1, nc / nr);
 
   // Level 1: parallel cache blocks of C.
   SmallVector<int64_t> l1(numLoops, 0);
@@ -223,14 +432,16 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
       succeeded(r2))
     cur = r2->tiledOps.back();
 
-  // Level 3: register micro-tiles, N outer so the KC x NR panel of B stays in
-  // L1 while the M loop walks down A.
+  // Level 3: register micro-tiles.
   SmallVector<int64_t> l3(numLoops, 0);
   l3[m] = mr;
   l3[n] = nr;
   SmallVector<int64_t> interchange = llvm::to_vector(
       llvm::seq<int64_t>(0, static_cast<int64_t>(numLoops)));
-  if (m < n)
+  // Unpacked B: N outer so the KC x NR panel of B stays in L1 while the M
+  // loop walks down A. Packed B: M outer so the MR x KC sliver of A stays in
+  // L1 while contiguous B panels stream from L2.
+  if (!nInner && m < n)
     std::swap(interchange[m], interchange[n]);
   FailureOr<scf::SCFTilingResult> r3 = tileOnce(
       rewriter, cast<TilingInterface>(cur), l3, false, interchange);
@@ -254,16 +465,33 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
   outer->walk([&](linalg::LinalgOp tile) { tiles.push_back(tile); });
   for (linalg::LinalgOp tile : tiles) {
     Operation *micro = tile;
-    SmallVector<int64_t> l4(numLoops, 0);
-    l4[k] = t.kr;
+    unsigned km = m, kn = n, kk = k, loops = numLoops;
+    if (nInner) {
+      FailureOr<linalg::GenericOp> flat = dropUnitBlockDim(rewriter, tile);
+      if (failed(flat))
+        return tile->emitError("unexpected shape of a packed micro-tile");
+      micro = *flat;
+      km = 0, kn = 1, kk = 2, loops = 3;
+    }
+    SmallVector<int64_t> l4(loops, 0);
+    l4[kk] = t.kr;
     if (FailureOr<scf::SCFTilingResult> r4 =
             tileOnce(rewriter, cast<TilingInterface>(micro), l4, false);
         succeeded(r4))
       micro = r4->tiledOps.back();
-    SmallVector<int64_t> vecSizes(numLoops, 1);
-    vecSizes[m] = mr;
-    vecSizes[n] = nr;
-    vecSizes[k] = t.kr;
+    // A matmul-shaped generic becomes linalg.matmul so that it vectorizes
+    // to vector.contract (then FMAs) rather than mulf + addf.
+    if (auto generic = dyn_cast<linalg::GenericOp>(micro)) {
+      rewriter.setInsertionPoint(generic);
+      if (FailureOr<linalg::LinalgOp> named =
+              linalg::specializeGenericOp(rewriter, generic);
+          succeeded(named))
+        micro = *named;
+    }
+    SmallVector<int64_t> vecSizes(loops, 1);
+    vecSizes[km] = mr;
+    vecSizes[kn] = nInner ? nrVec : nr;
+    vecSizes[kk] = t.kr;
     if (failed(vectorizeTile(rewriter, micro, vecSizes,
                              /*asContraction=*/true)))
       return micro->emitError("failed to vectorize the contraction micro-tile");
@@ -381,6 +609,31 @@ static LogicalResult cleanupAndHoist(func::FuncOp func) {
   return success();
 }
 
+/// Packs B when it pays (see packContraction) and tiles the contraction;
+/// the B panels are transposed by the elementwise path.
+static LogicalResult tileMatmulLike(RewriterBase &rewriter, linalg::LinalgOp op,
+                                    const linalg::ContractionDimensions &dims,
+                                    const TargetInfo &target, bool parallel) {
+  Type accType = getElementTypeOrSelf(op.getDpsInitOperand(0)->get());
+  unsigned accBits =
+      accType.isIntOrFloat() ? accType.getIntOrFloatBitWidth() : 32;
+  MatmulTiles t = chooseMatmulTiles(target, accBits);
+  FailureOr<linalg::GenericOp> packed =
+      packContraction(rewriter, op, dims, t.nr);
+  if (failed(packed))
+    return tileContraction(rewriter, op, dims, target, parallel);
+  // Tile the producers of the packed operands (transpose, fill) first.
+  for (Value operand : packed->getOperands())
+    if (auto producer = operand.getDefiningOp<linalg::LinalgOp>())
+      (void)tileElementwise(rewriter, producer, target, parallel);
+  linalg::ContractionDimensions packedDims;
+  packedDims.m = {0};
+  packedDims.n = {1};
+  packedDims.k = {3};
+  return tileContraction(rewriter, cast<linalg::LinalgOp>(packed->getOperation()),
+                         packedDims, target, parallel, /*nInner=*/2u);
+}
+
 struct TileAndVectorizePass
     : public qcc::x86::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using TileAndVectorizeBase::TileAndVectorizeBase;
@@ -405,15 +658,25 @@ struct TileAndVectorizePass
     });
 
     IRRewriter rewriter(&getContext());
+    // Contractions first: packing looks at the fill that initializes C.
+    SmallVector<linalg::LinalgOp> others;
     for (linalg::LinalgOp op : roots) {
-      if (isa<linalg::FillOp>(op.getOperation()) && op.getNumLoops() == 0)
-        continue;
-      if (std::optional<linalg::ContractionDimensions> dims =
-              getSimpleContraction(op)) {
-        if (failed(tileContraction(rewriter, op, *dims, info, parallel)))
-          return signalPassFailure();
+      std::optional<linalg::ContractionDimensions> dims =
+          getSimpleContraction(op);
+      if (!dims) {
+        others.push_back(op);
         continue;
       }
+      if (failed(tileMatmulLike(rewriter, op, *dims, info, parallel)))
+        return signalPassFailure();
+    }
+    for (linalg::LinalgOp op : others) {
+      // Dead after packing (e.g. the fill of an unpacked C): left for the
+      // cleanup to erase.
+      if (op->getNumResults() != 0 && op->use_empty())
+        continue;
+      if (isa<linalg::FillOp>(op.getOperation()) && op.getNumLoops() == 0)
+        continue;
       if (isElementwiseLike(op)) {
         // Failing to vectorize an elementwise tile (e.g. an unsupported
         // payload op) is not an error: the tile is lowered to loops later.

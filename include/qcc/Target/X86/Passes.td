@@ -174,4 +174,31 @@ def ApproximateMath : Pass<"qcc-x86-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def LowerStridedCopies : Pass<"qcc-x86-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Lower memref.copy between non-contiguous buffers to loops";
+  let description = [{
+    `finalize-memref-to-llvm` turns a `memref.copy` whose operands are not
+    both contiguous into a call to `memrefCopy` from MLIR's C runner
+    utilities, a library a qcc model.so does not link. This pass rewrites
+    such copies (copies between contiguous buffers keep their `memcpy`
+    lowering) into a loop nest whose innermost loop runs over the last
+    dimension.
+
+    Example:
+
+    ```mlir
+    memref.copy %sub, %buf : memref<4x6xf32, strided<[8, 1]>> to memref<4x6xf32>
+    // becomes
+    scf.for %i = %c0 to %c4 step %c1 {
+      scf.for %j = %c0 to %c6 step %c1 {
+        %v = memref.load %sub[%i, %j] ...
+        memref.store %v, %buf[%i, %j] ...
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_TARGET_X86_PASSES
