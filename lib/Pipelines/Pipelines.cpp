@@ -18,10 +18,16 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#if QCC_HAVE_CONVERSION
+#include "qcc/Conversion/Passes.h"
+#endif
+
 using namespace mlir;
 
+#if !QCC_HAVE_CONVERSION
 /// Name of LOWERING's qcc -> linalg conversion pass.
 static constexpr const char *kQccToLinalgPass = "convert-qcc-to-linalg";
+#endif
 
 void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const LoweringOptions &options) {
@@ -108,8 +114,11 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
 
 void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
                                  const LoweringOptions &options) {
-  // The conversion is looked up in the registry so that this library does
-  // not depend on the conversion library; tools that link it register it.
+#if QCC_HAVE_CONVERSION
+  pm.addPass(qcc::createConvertQccToLinalg());
+#else
+  // Built without the conversion library: use the registered pass if the
+  // tool registered one.
   if (const PassInfo *info = PassInfo::lookup(kQccToLinalgPass)) {
     (void)info->addToPipeline(pm, "", [](const Twine &msg) {
       llvm::errs() << "qcc-to-llvm: " << msg << "\n";
@@ -120,6 +129,7 @@ void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
                  << "' is not registered in this tool; the pipeline starts "
                     "from linalg\n";
   }
+#endif
   buildLowerToLLVMPipeline(pm, options);
 }
 

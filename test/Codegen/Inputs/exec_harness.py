@@ -106,7 +106,7 @@ def run(mlir, fn, inputs, out_specs, pipeline="qcc-lower-to-llvm", repeat=2,
     exe = os.path.join(tmp, "harness")
     subprocess.run([f"{LLVM_BIN}/clang", "-O1", harness, obj,
                     os.path.join(HERE, "parallel_for.c"), "-o", exe, "-lm",
-                    "-lpthread", "-Wl,--wrap=aligned_alloc", "-Wl,--wrap=free"],
+                    "-lpthread", "-fuse-ld=lld", "-Wl,--wrap=aligned_alloc", "-Wl,--wrap=free"],
                    check=True)
     args = [exe]
     for i, a in enumerate(inputs):
