@@ -13,7 +13,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
-def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure, AllElementTypesMatch<["input", "output"]>]> {
   let summary = "reinterpret the row-major elements under a new shape";
   let description = [{
     The result holds the operand's elements in row-major order under the
