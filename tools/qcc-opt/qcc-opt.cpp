@@ -5,6 +5,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+#include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/X86/Passes.h"
@@ -14,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
+  qcc::registerQccConversionPasses();
   registry.insert<qcc::QccDialect>();
   qcc::x86::registerQccX86Passes();
   qcc::registerPipelines();

@@ -1,0 +1,3 @@
+// TEMP
+#include "Utils.h"
+void qcc::lowering::populateResizePatterns(mlir::RewritePatternSet &) {}
