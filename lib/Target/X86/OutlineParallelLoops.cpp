@@ -150,6 +150,10 @@ struct OutlineParallelLoopsPass
                                      (parentFn.getName() + "_par").str(),
                                      bodyType);
     body.setPrivate();
+    // Internal linkage: the body is reached only through its address, and
+    // must not clash with symbols of other objects linked into model.so.
+    body->setAttr("llvm.linkage",
+                  LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     symbols.insert(body); // renames on collision
     Block *entry = body.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
