@@ -93,16 +93,13 @@ bool isLLVMDialectModule(ModuleOp module) {
   return onlyLLVM;
 }
 
-/// Default output path for `kind`: stdout for text, <stem>.o / <stem>.so.
+/// Default output path: stdout for textual stages, else <stem>.o / <stem>.so.
 std::string defaultOutput(const qcc::DriverOptions &o) {
-  if (o.emit != qcc::EmitKind::Object && o.emit != qcc::EmitKind::SharedLib &&
-      o.emit != qcc::EmitKind::Assembly)
+  if (o.emit != qcc::EmitKind::Object && o.emit != qcc::EmitKind::SharedLib)
     return "-";
   StringRef stem = o.inputPath == "-" ? StringRef("model")
                                       : llvm::sys::path::stem(o.inputPath);
-  const char *ext = o.emit == qcc::EmitKind::Object     ? ".o"
-                    : o.emit == qcc::EmitKind::Assembly ? ".s"
-                                                        : ".so";
+  const char *ext = o.emit == qcc::EmitKind::Object ? ".o" : ".so";
   return (stem + ext).str();
 }
 

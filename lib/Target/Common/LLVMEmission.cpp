@@ -206,15 +206,13 @@ qcc::translateModel(mlir::ModuleOp module, LLVMContext &llvmContext,
 
 Error qcc::writeArtifact(Module &m, TargetMachine &tm,
                          const EmitOptions &options, StringRef outputPath) {
-  if (options.kind == ArtifactKind::LLVMIR) {
-    std::string text;
-    raw_string_ostream os(text);
-    m.print(os, nullptr);
-    return writeFileAtomically(outputPath, text);
-  }
-  SmallString<0> buffer;
-  {
-    raw_svector_ostream os(buffer);
+  // Streams straight into the (temporary) file: the weights, already held
+  // once by the LLVM module, are not buffered again in memory.
+  auto emit = [&](raw_pwrite_stream &os) -> Error {
+    if (options.kind == ArtifactKind::LLVMIR) {
+      m.print(os, nullptr);
+      return Error::success();
+    }
     legacy::PassManager pm;
     CodeGenFileType type = options.kind == ArtifactKind::Assembly
                                ? CodeGenFileType::AssemblyFile
@@ -222,11 +220,39 @@ Error qcc::writeArtifact(Module &m, TargetMachine &tm,
     if (tm.addPassesToEmitFile(pm, os, nullptr, type))
       return makeError("the target machine cannot emit this file type");
     pm.run(m);
-  }
-  if (options.kind != ArtifactKind::SharedLibrary)
-    return writeFileAtomically(outputPath, buffer);
+    return Error::success();
+  };
 
-  // Link through a temporary object next to the output.
+  if (options.kind != ArtifactKind::SharedLibrary) {
+    if (outputPath == "-") {
+      if (options.kind == ArtifactKind::Object)
+        return makeError("cannot write an object file to stdout");
+      return emit(outs());
+    }
+    SmallString<256> model(outputPath);
+    model += ".tmp-%%%%%%";
+    Expected<sys::fs::TempFile> tmp = sys::fs::TempFile::create(model);
+    if (!tmp)
+      return makeError("cannot create a temporary file for '" + outputPath +
+                       "': " + toString(tmp.takeError()));
+    raw_fd_ostream os(tmp->FD, /*shouldClose=*/false);
+    Error e = emit(os);
+    os.flush();
+    if (!e && os.has_error())
+      e = makeError("cannot write '" + outputPath +
+                    "': " + os.error().message());
+    os.clear_error();
+    if (e) {
+      consumeError(tmp->discard());
+      return e;
+    }
+    if (Error keep = tmp->keep(outputPath))
+      return makeError("cannot write '" + outputPath +
+                       "': " + toString(std::move(keep)));
+    return Error::success();
+  }
+
+  // model.so: emit a temporary object, then link it with the runtime.
   SmallString<256> objPath;
   int fd;
   if (std::error_code ec =
@@ -234,12 +260,14 @@ Error qcc::writeArtifact(Module &m, TargetMachine &tm,
     return makeError("cannot create a temporary object file: " + ec.message());
   {
     raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << buffer;
+    Error e = emit(os);
     os.close();
-    if (os.has_error()) {
+    if (!e && os.has_error())
+      e = makeError("cannot write " + objPath + ": " + os.error().message());
+    os.clear_error();
+    if (e) {
       sys::fs::remove(objPath);
-      return makeError("cannot write " + objPath + ": " +
-                       os.error().message());
+      return e;
     }
   }
   Error e = linkModelLibrary(objPath, options, outputPath);
