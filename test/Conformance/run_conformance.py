@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -220,6 +222,16 @@ def load_tensor_pb(path: Path) -> np.ndarray:
     t = onnx.TensorProto()
     t.ParseFromString(path.read_bytes())
     return numpy_helper.to_array(t)
+
+
+def content_hash(test: TestCase) -> str:
+    """Hash of the test's files (model and data): the debian and pip copies of a test are often identical."""
+    h = hashlib.sha1()
+    for f in sorted(test.path.rglob("*")):
+        if f.is_file():
+            h.update(f.relative_to(test.path).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def data_sets(test: TestCase) -> list[Path]:
@@ -557,6 +569,7 @@ def parse_args(argv):
         help="where the pip suite's generated data is kept")
     p.add_argument("--work-dir", help="parent of the per-test temporary directories")
     p.add_argument("--keep-temps", action="store_true")
+    p.add_argument("--no-dedupe", action="store_true", help="run byte-identical tests of both suites separately")
     p.add_argument("--list", action="store_true", help="list the selected tests and exit")
     p.add_argument("--quiet", "-q", action="store_true", help="print only failures and totals")
     return p.parse_args(argv)
@@ -608,15 +621,24 @@ def main(argv=None) -> int:
             reason = f": {r.reason}" if r.reason else ""
             print(f"{r.status.upper():11s} {r.id}{extra}{reason}", flush=True)
 
+    # Byte-identical tests (same model and data under two suites) run once; the copies share the result.
+    groups: dict[str, list[TestCase]] = {}
+    for t in tests:
+        groups.setdefault(t.id if args.no_dedupe else content_hash(t), []).append(t)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futs = [pool.submit(run_test, t, backend, args, supported) for t in tests]
+        futs = {pool.submit(run_test, g[0], backend, args, supported): g for g in groups.values()}
         for f in concurrent.futures.as_completed(futs):
-            report(f.result())
+            first = f.result()
+            report(first)
+            for copy in futs[f][1:]:
+                note = f"same files as {first.id}"
+                report(dataclasses.replace(first, id=copy.id,
+                                           reason=f"{first.reason} ({note})" if first.reason else note))
     elapsed = time.monotonic() - start
     results.sort(key=lambda r: r.id)
 
     counts = {s: sum(1 for r in results if r.status == s) for s in ("passed", "failed", "unsupported")}
-    compile_times = [r.compile_s for r in results if r.status == "passed"]
+    compile_times = [r.compile_s for r in results if r.status == "passed" and "same files as" not in r.reason]
     print(f"\nTotals: {len(results)} tests: {counts['passed']} passed, {counts['failed']} failed, "
           f"{counts['unsupported']} unsupported ({elapsed:.1f}s wall, {args.jobs} jobs)")
     if compile_times:
