@@ -263,18 +263,30 @@ int main(void) {
 """
 
 
-def measure_peak(work: Path) -> tuple[float | None, str]:
-    """The machine's single-thread FP32 peak: CODEGEN's benchmarks/matmul measurement when it provides one,
-    else a 12-chain zmm FMA loop compiled here with clang-22."""
-    bench = ROOT / "benchmarks" / "matmul"
-    for script in ("peak.sh", "run_peak.sh", "peak.py"):
-        p = bench / script
-        if p.is_file():
-            cmd = ([sys.executable] if p.suffix == ".py" else ["bash"]) + [str(p)]
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            m = re.search(r"([0-9.]+)\s*GFLOP/s", r.stdout)
-            if r.returncode == 0 and m:
-                return float(m.group(1)), f"benchmarks/matmul/{script}"
+def run_codegen_matmul_bench() -> dict:
+    """Runs CODEGEN's benchmarks/matmul/run.sh (qcc-opt-compiled 1024^3 kernel next to the FMA peak, one
+    thread) and returns {'peak': GFLOP/s, 'kernel1024': GFLOP/s, 'raw': text}; empty when unavailable."""
+    script = ROOT / "benchmarks" / "matmul" / "run.sh"
+    if not script.is_file():
+        return {}
+    r = subprocess.run(["bash", str(script), "native", "10"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"raw": (r.stderr or r.stdout).strip()[-300:]}
+    out = {"raw": r.stdout.strip()}
+    peaks = [float(x) for x in re.findall(r"fp32 fma peak[^:]*:\s*([0-9.]+) GFLOP/s", r.stdout)]
+    if peaks:
+        out["peak"] = max(peaks)
+    m = re.search(r"matmul 1024\^3:\s*([0-9.]+) GFLOP/s", r.stdout)
+    if m:
+        out["kernel1024"] = float(m.group(1))
+    return out
+
+
+def measure_peak(work: Path, codegen: dict) -> tuple[float | None, str]:
+    """The machine's single-thread FP32 peak: CODEGEN's benchmarks/matmul measurement when it ran, else a
+    12-chain FMA loop compiled here with clang-22."""
+    if codegen.get("peak"):
+        return codegen["peak"], "benchmarks/matmul/run.sh (CODEGEN's FMA loop)"
     clang = "/usr/lib/llvm-22/bin/clang"
     if not os.path.exists(clang):
         return None, "clang-22 not found"
@@ -375,7 +387,8 @@ def main() -> int:
                         "note": row_note})
             print(rows[-1], flush=True)
 
-    peak, peak_src = measure_peak(work)
+    codegen = run_codegen_matmul_bench()
+    peak, peak_src = measure_peak(work, codegen)
     mm = next((r for r in raw if r["workload"] == "matmul"), None)
     lines = []
     if mm:
@@ -389,11 +402,18 @@ def main() -> int:
         if qg and peak:
             lines[-1] += f"; qcc at {100 * qg / peak:.0f}% of peak, ORT at {100 * og / peak:.0f}%"
         lines[-1] += "."
+    if codegen.get("kernel1024"):
+        k = codegen["kernel1024"]
+        lines.append(f"CODEGEN's kernel benchmark (benchmarks/matmul/run.sh, linalg.matmul 1024^3 through "
+                     f"qcc-lower-to-llvm, no runtime): {k:.1f} GFLOP/s"
+                     + (f" = {100 * k / peak:.0f}% of peak." if peak else "."))
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     md = ["# qcc vs ONNX Runtime (FP32, CPU)", "",
           f"Measured by `benchmarks/run_onnx_vs_ort.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
           f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, onnxruntime {ort.__version__}, "
-          f"median of {args.repeat} runs after {args.warmup} warm-up runs, same inputs for both.",
+          f"median of {args.repeat} runs after {args.warmup} warm-up runs, same inputs for both; load average "
+          f"at the end {' '.join(open('/proc/loadavg').read().split()[:3])} (the machine is shared: figures taken "
+          f"under load are noisy, compare ratios from the same run).",
           "Times in ms (GFLOP/s in parentheses where the FLOP count is known); ratio = qcc / ORT (below 1: qcc "
           "faster); rel. err = max |qcc - ORT| / max |ORT|.", "",
           "| workload | threads | qcc ms | ORT ms | ratio | rel. err | notes |",
@@ -402,7 +422,8 @@ def main() -> int:
     args.output.write_text(text)
     print("\n" + text)
     if args.json:
-        args.json.write_text(json.dumps({"rows": raw, "peak_gflops": peak, "peak_source": peak_src}, indent=1))
+        args.json.write_text(json.dumps({"rows": raw, "peak_gflops": peak, "peak_source": peak_src,
+                                         "codegen_matmul": codegen}, indent=1))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
