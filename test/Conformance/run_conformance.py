@@ -391,6 +391,23 @@ def find_output_file(out_dir: Path, name: str, index: int, count: int) -> Path:
                   f"(found {[f.name for f in files]})", "run")
 
 
+def probe_toolchain(backend: QccBackend) -> str | None:
+    """Compiles a one-node model; returns the reason when qcc lacks a pipeline piece ("built without ...")
+    so that a partial build is reported once instead of as thousands of failures."""
+    import onnx
+    from onnx import TensorProto, helper
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "probe",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    with tempfile.TemporaryDirectory(prefix="qcc-probe.") as d:
+        model = Path(d) / "probe.onnx"
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(model))
+        rc, out = run_proc([backend.qcc, str(model), "-o", str(Path(d) / "probe.so"), *backend.extra_flags], 120)
+    if rc is not None and rc != 0 and "built without" in out:
+        return first_error_line(out)
+    return None
+
+
 class OrtBackend:
     """Reference backend (onnxruntime) with the same data path; validates the runner itself."""
     name = "ort"
@@ -604,6 +621,10 @@ def main(argv=None) -> int:
             print("error: qcc and qcc-run are needed (build them or pass --qcc/--qcc-run)", file=sys.stderr)
             return 2
         backend = QccBackend(qcc, qcc_run, args.qcc_flag)
+        problem = probe_toolchain(backend) if tests else None
+        if problem:
+            print(f"error: qcc cannot compile ONNX models: {problem}", file=sys.stderr)
+            return 2
     else:
         backend = OrtBackend()
     supported = load_supported_ops(args)
