@@ -27,7 +27,7 @@ const TypeEntry kTypes[] = {
 
 bool isPlainTokenChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || std::strchr("_.:/+-", c) != nullptr;
+         (c >= '0' && c <= '9') || std::strchr("_.:/+-,", c) != nullptr;
 }
 
 int hexValue(char c) {
@@ -132,6 +132,9 @@ bool unescapeToken(const std::string &token, std::string &out) {
 std::string writeMetadata(const ModelSignature &sig) {
   std::string out = "qcc-model-metadata 1\n";
   out += "source " + escapeToken(sig.source) + "\n";
+  if (!sig.targetCpu.empty() || !sig.targetFeatures.empty())
+    out += "target " + escapeToken(sig.targetCpu) + " " +
+           escapeToken(sig.targetFeatures) + "\n";
   auto writeValue = [&](const char *kind, const ValueInfo &v) {
     out += kind;
     out += " " + escapeToken(v.name) + " " + elementTypeName(v.elementType) +
@@ -187,6 +190,12 @@ bool parseMetadata(const char *text, ModelSignature &sig, std::string &error) {
         return fail("bad source record");
       continue;
     }
+    if (tok[0] == "target") {
+      if (tok.size() != 3 || !unescapeToken(tok[1], sig.targetCpu) ||
+          !unescapeToken(tok[2], sig.targetFeatures))
+        return fail("bad target record");
+      continue;
+    }
     if (tok[0] != "input" && tok[0] != "output")
       continue; // Unknown records are skipped for forward compatibility.
     if (tok.size() < 4)
@@ -227,6 +236,55 @@ bool parseMetadata(const char *text, ModelSignature &sig, std::string &error) {
     return false;
   }
   return true;
+}
+
+namespace {
+/// Whether the host has the x86 feature `name`; -1 when it cannot tell.
+int hostHasFeature(const std::string &name) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+#define QCC_FEATURE(str)                                                       \
+  if (name == str)                                                             \
+    return __builtin_cpu_supports(str) ? 1 : 0;
+  QCC_FEATURE("sse4.1")
+  QCC_FEATURE("sse4.2")
+  QCC_FEATURE("popcnt")
+  QCC_FEATURE("avx")
+  QCC_FEATURE("avx2")
+  QCC_FEATURE("fma")
+  QCC_FEATURE("f16c")
+  QCC_FEATURE("bmi")
+  QCC_FEATURE("bmi2")
+  QCC_FEATURE("avx512f")
+  QCC_FEATURE("avx512bw")
+  QCC_FEATURE("avx512dq")
+  QCC_FEATURE("avx512vl")
+  QCC_FEATURE("avx512cd")
+  QCC_FEATURE("avx512vnni")
+  QCC_FEATURE("avx512bf16")
+#undef QCC_FEATURE
+#endif
+  (void)name;
+  return -1;
+}
+} // namespace
+
+bool hostSupportsTarget(const ModelSignature &sig, std::string &error) {
+  std::string missing;
+  std::istringstream in(sig.targetFeatures);
+  std::string feature;
+  while (std::getline(in, feature, ',')) {
+    if (feature.size() < 2 || feature[0] != '+')
+      continue;
+    if (hostHasFeature(feature.substr(1)) == 0)
+      missing += (missing.empty() ? "" : ", ") + feature.substr(1);
+  }
+  if (missing.empty())
+    return true;
+  error = "the model was compiled for " +
+          (sig.targetCpu.empty() ? std::string("another CPU") : sig.targetCpu) +
+          " and needs CPU features this machine lacks: " + missing;
+  return false;
 }
 
 int64_t elementCount(const int64_t *shape, int32_t rank) {

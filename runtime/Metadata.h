@@ -38,6 +38,9 @@ struct ValueInfo {
 /// The signature of a compiled model.
 struct ModelSignature {
   std::string source;
+  /// CPU and LLVM feature string ("+avx2,+fma,...") the code was compiled
+  /// for; empty when unknown.
+  std::string targetCpu, targetFeatures;
   std::vector<ValueInfo> inputs;
   std::vector<ValueInfo> outputs;
 };
@@ -58,6 +61,11 @@ bool parseMetadata(const char *text, ModelSignature &sig, std::string &error);
 int32_t validateInputs(const ModelSignature &sig,
                        const qcc_buffer_view_t *inputs, size_t numInputs,
                        size_t numOutputs, std::string &error);
+
+/// Checks that the host CPU has every x86 feature that `sig.targetFeatures`
+/// enables (among those the runtime can detect). Returns false and sets
+/// `error` (naming the missing features) otherwise.
+bool hostSupportsTarget(const ModelSignature &sig, std::string &error);
 
 /// Number of elements of a shape (product of dims; 1 for rank 0).
 int64_t elementCount(const int64_t *shape, int32_t rank);

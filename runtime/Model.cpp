@@ -78,6 +78,8 @@ qcc_status_t openImpl(const char *path, const qcc_model_options_t *options,
   std::string error;
   if (!qcc::rt::parseMetadata(model->api->metadata, model->sig, error))
     return fail(QCC_STATUS_INCOMPATIBLE, error);
+  if (!qcc::rt::hostSupportsTarget(model->sig, error))
+    return fail(QCC_STATUS_UNAVAILABLE, error);
   model->inputDimNames = dimNamePointers(model->sig.inputs);
   model->outputDimNames = dimNamePointers(model->sig.outputs);
   *out_model = model.release();

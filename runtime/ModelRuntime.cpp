@@ -59,7 +59,8 @@ struct ParsedSignature {
 const ParsedSignature &signature() {
   static const ParsedSignature parsed = [] {
     ParsedSignature p;
-    p.ok = parseMetadata(qcc_model_metadata_v1, p.sig, p.error);
+    p.ok = parseMetadata(qcc_model_metadata_v1, p.sig, p.error) &&
+           hostSupportsTarget(p.sig, p.error);
     return p;
   }();
   return parsed;

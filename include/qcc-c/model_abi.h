@@ -15,18 +15,21 @@
  * drive a model.so with nothing but dlopen/dlsym.
  *
  * Metadata text (Contract 4), one record per line, tokens separated by one
- * space; names are escaped: bytes outside [A-Za-z0-9_.:/+-] become %XX (hex)
+ * space; names are escaped: bytes outside [A-Za-z0-9_.:/+,-] become %XX (hex)
  * and the empty string is written as a lone "%":
  *
  *   qcc-model-metadata 1
  *   source <escaped source path>
+ *   target <escaped CPU name> <escaped LLVM feature string>   (optional)
  *   input <name> <element type> <rank> <dim>... <dim name>...
  *   output <name> <element type> <rank> <dim>... <dim name>...
  *   end
  *
  * `<element type>` is a qcc_element_type_name ("f32", "i64", "bool", ...),
  * `<dim>` is a non-negative integer or -1 for a dynamic dimension, `<dim name>`
- * its symbolic name ("%" when none). Inputs and outputs appear in the order of
+ * its symbolic name ("%" when none). Unknown records are skipped. The runtime
+ * refuses to run a model whose `target` record enables x86 features the host
+ * CPU lacks (QCC_STATUS_UNAVAILABLE instead of an illegal instruction). Inputs and outputs appear in the order of
  * the compiled function's arguments and results.
  */
 #ifndef QCC_C_MODEL_ABI_H

@@ -274,12 +274,19 @@ int qcc::runDriver(const DriverOptions &o) {
   if (o.emit == EmitKind::QccMLIR)
     return writeMLIR(*module, outputPath);
 
+  MachineOptions machine;
+  machine.triple = target->triple;
+  machine.cpu = target->cpu;
+  machine.features = target->features;
+  machine.optLevel = o.optLevel;
+
   // The metadata is read from @main's signature before lowering rewrites it.
   std::string metadata;
   bool lowered = isLLVMDialectModule(*module);
   if (!module->lookupSymbol(kMetadataSymbol)) {
     std::string error;
-    std::optional<std::string> text = buildModelMetadata(*module, error);
+    std::optional<std::string> text =
+        buildModelMetadata(*module, error, &machine);
     if (!text)
       return fail("cannot describe the model: " + error);
     metadata = *text;
@@ -316,11 +323,6 @@ int qcc::runDriver(const DriverOptions &o) {
   if (o.emit == EmitKind::LLVMMLIR)
     return writeMLIR(*module, outputPath);
 
-  MachineOptions machine;
-  machine.triple = target->triple;
-  machine.cpu = target->cpu;
-  machine.features = target->features;
-  machine.optLevel = o.optLevel;
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> tm =
       createTargetMachine(machine);
   if (!tm)

@@ -90,8 +90,9 @@ bool describe(Type type, const std::string &name, qcc::rt::ValueInfo &out,
 
 } // namespace
 
-std::optional<std::string> qcc::buildModelMetadata(ModuleOp module,
-                                                   std::string &error) {
+std::optional<std::string>
+qcc::buildModelMetadata(ModuleOp module, std::string &error,
+                        const MachineOptions *machine) {
   auto fn = module.lookupSymbol<func::FuncOp>("main");
   if (!fn) {
     error = "the module has no func.func @main to describe";
@@ -100,6 +101,10 @@ std::optional<std::string> qcc::buildModelMetadata(ModuleOp module,
   rt::ModelSignature sig;
   if (auto src = module->getAttrOfType<StringAttr>("qcc.source"))
     sig.source = src.getValue().str();
+  if (machine) {
+    sig.targetCpu = machine->cpu;
+    sig.targetFeatures = machine->features;
+  }
   FunctionType type = fn.getFunctionType();
   for (auto [i, argType] : llvm::enumerate(type.getInputs())) {
     std::string name = stringAt(fn, "qcc.input_names", i);

@@ -292,3 +292,28 @@ TEST(ThreadPool, ConcurrentAndNestedLoops) {
 }
 
 } // namespace
+
+namespace {
+TEST(Metadata, TargetRecord) {
+  qcc::rt::ModelSignature sig = {}, back;
+  sig.targetCpu = "haswell";
+  sig.targetFeatures = "+avx2,+fma,-avx512f,+some-unknown-feature";
+  sig.outputs.push_back({"y", QCC_ELEMENT_TYPE_F32, {2}, {""}});
+  std::string text = qcc::rt::writeMetadata(sig), error;
+  EXPECT_NE(text.find("\ntarget haswell +avx2,+fma,-avx512f,"),
+            std::string::npos);
+  ASSERT_TRUE(qcc::rt::parseMetadata(text.c_str(), back, error)) << error;
+  EXPECT_EQ(back.targetCpu, "haswell");
+  EXPECT_EQ(back.targetFeatures, sig.targetFeatures);
+  // Disabled and undetectable features never make a model unrunnable.
+  back.targetFeatures = "-avx512f,+some-unknown-feature";
+  EXPECT_TRUE(qcc::rt::hostSupportsTarget(back, error));
+  // An enabled feature is checked against the host.
+  back.targetFeatures = "+avx512f";
+  bool hasAvx512 = __builtin_cpu_supports("avx512f");
+  EXPECT_EQ(qcc::rt::hostSupportsTarget(back, error), hasAvx512);
+  if (!hasAvx512)
+    EXPECT_NE(error.find("needs CPU features this machine lacks: avx512f"),
+              std::string::npos);
+}
+} // namespace

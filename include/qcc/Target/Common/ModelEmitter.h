@@ -67,9 +67,11 @@ inline constexpr const char *kCInterfaceSymbol = "_mlir_ciface_main";
 /// and shapes of its arguments and results (tensor or memref types) and the
 /// qcc.input_names / qcc.output_names / qcc.input_dims attributes. Returns
 /// std::nullopt (with `error` set) when there is no such function or a type
-/// cannot be described.
-std::optional<std::string> buildModelMetadata(mlir::ModuleOp module,
-                                              std::string &error);
+/// cannot be described. When `machine` is given, its CPU and features are
+/// recorded so that the runtime can refuse to run on a CPU lacking them.
+std::optional<std::string>
+buildModelMetadata(mlir::ModuleOp module, std::string &error,
+                   const MachineOptions *machine = nullptr);
 
 /// Adds the metadata text as the exported constant global
 /// `qcc_model_metadata_v1` (an llvm.mlir.global) to `module`, unless the
