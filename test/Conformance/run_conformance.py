@@ -541,6 +541,69 @@ def write_baseline(path: Path, ids: set[str]) -> None:
     path.write_text(header + "".join(f"{i}\n" for i in sorted(ids)))
 
 
+def normalize_reason(reason: str) -> str:
+    """A failure reason with test-specific details (paths, numbers, value names) blanked out, for grouping."""
+    r = re.sub(r" \(same files as [^)]*\)$", "", reason)
+    r = re.sub(r"(?<![\w])/[\w.+\-/]+", "<path>", r)
+    r = re.sub(r"test_data_set_\d+: ", "", r)
+    r = re.sub(r"output '[^']*'", "output", r)
+    r = re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "N", r)
+    return r[:160]
+
+
+def write_results_md(path: Path, results: list[Result], args, suites: list[str], wall_s: float) -> None:
+    """Writes the totals, per-suite figures, unsupported operators, grouped failures and per-op pass rates."""
+    import collections
+    import onnx
+    lines = ["# ONNX backend node tests through qcc", "",
+             f"Produced by `test/Conformance/run_conformance.py` on "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (onnx {onnx.__version__} for the pip suite; "
+             f"rtol {args.rtol}, atol {args.atol} for floats, exact for integers/bools; timeout {args.timeout:.0f}s "
+             f"per test; {args.jobs} jobs; {wall_s:.0f}s wall).", "",
+             "| suite | tests | passed | failed | unsupported |", "|---|---|---|---|---|"]
+    for suite in suites + ["all"]:
+        rs = [r for r in results if suite == "all" or r.id.startswith(suite + "/")]
+        c = collections.Counter(r.status for r in rs)
+        lines.append(f"| {suite} | {len(rs)} | {c['passed']} | {c['failed']} | {c['unsupported']} |")
+    ct = [r.compile_s for r in results if r.status == "passed" and "same files as" not in r.reason]
+    if ct:
+        lines += ["", f"Compile time per passing test: mean {np.mean(ct):.2f}s, median {np.median(ct):.2f}s, "
+                  f"max {np.max(ct):.2f}s."]
+    unsup = collections.Counter()
+    for r in results:
+        if r.status == "unsupported":
+            ops = re.findall(r"unsupported (?:onnx )?(?:operator|op) '([^']+)'", r.reason, re.IGNORECASE)
+            if r.reason.startswith("ops not in"):
+                ops = r.reason.split(": ", 1)[1].split(", ")
+            if r.stage == "io":
+                m = re.search(r"(has element type \w+|is a \w+ value)", r.reason)
+                ops = ["I/O " + (m.group(1).split()[-1] if "element" in m.group(1) else m.group(1).split()[2])
+                       if m else "I/O"]
+            for op in set(ops) or {"other: " + normalize_reason(r.reason)[:60]}:
+                unsup[op] += 1
+    if unsup:
+        lines += ["", "## Unsupported (tests per operator or reason)", "",
+                  ", ".join(f"{op} {n}" for op, n in sorted(unsup.items(), key=lambda kv: (-kv[1], kv[0])))]
+    groups = collections.defaultdict(list)
+    for r in results:
+        if r.status == "failed":
+            groups[(r.stage, normalize_reason(r.reason))].append(r.id)
+    if groups:
+        lines += ["", "## Failures grouped by stage and reason", "", "| tests | stage | reason | examples |",
+                  "|---|---|---|---|"]
+        for (stage, reason), ids in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:60]:
+            ex = ", ".join(i.split("/", 1)[1] for i in ids[:4])
+            lines.append(f"| {len(ids)} | {stage} | {reason.replace('|', '/')} | {ex} |")
+    per_op = collections.defaultdict(collections.Counter)
+    for r in results:
+        if len(r.ops) == 1 and "_expanded" not in r.id:
+            per_op[r.ops[0]][r.status] += 1
+    if per_op:
+        lines += ["", "## Single-node tests per operator (passed/total)", ""]
+        lines.append(", ".join(f"{op} {c['passed']}/{sum(c.values())}" for op, c in sorted(per_op.items())))
+    path.write_text("\n".join(lines) + "\n")
+
+
 def find_tool(explicit: str | None, name: str) -> str | None:
     if explicit:
         # Tools run in per-test directories: make a relative path absolute, leave a bare name to PATH.
@@ -570,6 +633,8 @@ def parse_args(argv):
                    "baseline ones")
     p.add_argument("--update", action="store_true", help="rewrite the baseline with the passing tests")
     p.add_argument("--json", type=Path, help="write a JSON summary here")
+    p.add_argument("--results-md", type=Path, help="write a markdown report (totals, unsupported ops, grouped "
+                   "failures, per-op pass rates) here")
     p.add_argument("--jobs", "-j", type=int, default=2, help="tests run in parallel (default 2)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per test, compile + run (default 60)")
     p.add_argument("--rtol", type=float, default=1e-3)
@@ -687,6 +752,8 @@ def main(argv=None) -> int:
         kept = {b for b in baseline if b not in ran}
         write_baseline(args.baseline, kept | passed)
         print(f"Baseline {args.baseline} updated: {len(kept | passed)} tests.")
+    if args.results_md:
+        write_results_md(args.results_md, results, args, suites, elapsed)
     if args.json:
         summary = {"backend": backend.name, "suites": suites, "rtol": args.rtol, "atol": args.atol,
                    "timeout_s": args.timeout, "jobs": args.jobs, "wall_s": round(elapsed, 2),
