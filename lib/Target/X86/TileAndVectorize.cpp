@@ -136,7 +136,10 @@ static LogicalResult vectorizeTile(RewriterBase &rewriter, Operation *op,
                         /*vectorizeNDExtract=*/false,
                         /*flatten1DDepthwiseConv=*/false,
                         /*assumeDynamicDimsMatchVecSizes=*/false,
-                        /*createNamedContraction=*/asContraction);
+                        // Masked named contractions hit an upstream bug
+                        // (masks of the wrong rank); dynamic tiles go
+                        // through mul + multi_reduction instead.
+                        /*createNamedContraction=*/asContraction && isStatic);
   if (failed(result))
     return failure();
   if (op->getNumResults() != 0)
@@ -580,6 +583,10 @@ getSimpleContraction(linalg::LinalgOp op) {
       dims->k.size() != 1)
     return std::nullopt;
   if (dims->batch.size() + 3 != op.getNumLoops())
+    return std::nullopt;
+  // Upstream masked vectorization of contractions with several batch
+  // dimensions produces invalid transfers; those run as loops.
+  if (dims->batch.size() > 1)
     return std::nullopt;
   return *dims;
 }
