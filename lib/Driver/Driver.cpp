@@ -256,6 +256,13 @@ int qcc::runDriver(const DriverOptions &o) {
     return fail("cannot write a binary -emit=" + emitKindName(o.emit).str() +
                 " to stdout; use -o <file>");
 
+  if (outputPath != "-") {
+    StringRef dir = llvm::sys::path::parent_path(outputPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("cannot write '" + outputPath + "': directory '" + dir +
+                  "' does not exist");
+  }
+
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
