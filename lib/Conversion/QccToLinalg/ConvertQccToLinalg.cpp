@@ -119,7 +119,6 @@ struct ConvertQccToLinalgPass
     GreedyRewriteConfig config;
     config.setListener(&recorder);
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    config.setMaxIterations(GreedyRewriteConfig::kNoLimit);
     // The conversion result does not depend on convergence of the folders:
     // leftovers are reported below.
     (void)applyPatternsGreedily(root, std::move(patterns), config);

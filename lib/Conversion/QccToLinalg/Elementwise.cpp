@@ -98,7 +98,10 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args,
       .Case([&](ExpOp) -> Value { return math::ExpOp::create(b, loc, x); })
       .Case([&](LogOp) -> Value { return math::LogOp::create(b, loc, x); })
       .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x); })
-      .Case([&](RsqrtOp) -> Value { return math::RsqrtOp::create(b, loc, x); })
+      .Case([&](RsqrtOp) -> Value {
+        // 1 / sqrt(x) (math.rsqrt has no libm counterpart).
+        return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), math::SqrtOp::create(b, loc, x));
+      })
       .Case([&](ReciprocalOp) -> Value {
         if (f)
           return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), x);

@@ -211,16 +211,18 @@ struct SliceLowering : public OpRewritePattern<SliceOp> {
     auto outType = op.getType();
     int64_t rank = outType.getRank();
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    for (int64_t d = 0; d < rank; ++d)
+      if (outType.isDynamicDim(d) &&
+          (starts[d] != 0 || steps[d] != 1 || !inType.isDynamicDim(d)))
+        return rewriter.notifyMatchFailure(
+            op, "a dynamic result dimension needs a full slice (start 0, step 1) "
+                "of a dynamic input dimension");
     SmallVector<OpFoldResult> sizes;
     for (int64_t d = 0; d < rank; ++d) {
       if (!outType.isDynamicDim(d)) {
         sizes.push_back(rewriter.getIndexAttr(outType.getDimSize(d)));
         continue;
       }
-      if (starts[d] != 0 || steps[d] != 1 || !inType.isDynamicDim(d))
-        return rewriter.notifyMatchFailure(
-            op, "a dynamic result dimension needs a full slice (start 0, step 1) "
-                "of a dynamic input dimension");
       sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInput(), d).getResult());
     }
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
