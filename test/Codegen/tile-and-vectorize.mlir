@@ -32,12 +32,14 @@ func.func @matmul_packed(%a: tensor<128x256xf32>, %b: tensor<256x512xf32>) -> te
 // -----
 
 // One row (M < 16): no packing; the micro-tile is clamped to 1 row, N is
-// peeled into full 32-wide tiles and a masked remainder.
+// peeled into full 32-wide tiles (vector.contract) and a masked remainder
+// (masked transfers, multiply + reduction).
 // CHECK-LABEL: func.func @matvec_like
 // CHECK-NOT: tensor.expand_shape
 // AVX512: vector.contract {{.*}} : vector<1x1xf32>, vector<1x32xf32> into vector<1x32xf32>
-// AVX512: vector.create_mask %{{.*}}, %{{.*}} : vector<1x32xi1>
-// AVX512: vector.mask %{{.*}} { vector.contract
+// AVX512: %[[MASK:.*]] = vector.create_mask %{{.*}}, %{{.*}} : vector<1x32xi1>
+// AVX512: vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x?xf32>, vector<1x32xf32>
+// AVX512: arith.mulf {{.*}} : vector<1x32x1xf32>
 // AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
 func.func @matvec_like(%a: tensor<1x64xf32>, %b: tensor<64x40xf32>, %c: tensor<1x40xf32>) -> tensor<1x40xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x40xf32>) outs(%c : tensor<1x40xf32>) -> tensor<1x40xf32>
