@@ -1,5 +1,7 @@
 // Executes lowered elementwise ops and compares them with numpy.
 // RUN: qcc-opt %s --convert-qcc-to-linalg | %lower-to-llvm | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
+// The same through the production pipeline (convert-qcc-to-linalg + CODEGEN's qcc-lower-to-llvm, serial):
+// RUN: qcc-opt %s --qcc-to-llvm=threads=false | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
 // CHECK: OK: 20 outputs match
 
 // NUMPY: x = np.array([[-2.5, -1.0, -0.5, 0.0], [0.5, 1.5, 2.5, 3.7]], np.float32)

@@ -1,5 +1,7 @@
 // Executes lowered matmul / gemm / matmul_integer and compares them with numpy.
 // RUN: qcc-opt %s --convert-qcc-to-linalg | %lower-to-llvm | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
+// The same through the production pipeline (convert-qcc-to-linalg + CODEGEN's qcc-lower-to-llvm, serial):
+// RUN: qcc-opt %s --qcc-to-llvm=threads=false | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
 // CHECK: OK: 6 outputs match
 
 // NUMPY: a = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 10 - 1

@@ -1,5 +1,7 @@
 // Executes lowered convolutions, pooling, normalizations and reductions and compares them with numpy.
 // RUN: qcc-opt %s --convert-qcc-to-linalg | %lower-to-llvm | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
+// The same through the production pipeline (convert-qcc-to-linalg + CODEGEN's qcc-lower-to-llvm, serial):
+// RUN: qcc-opt %s --qcc-to-llvm=threads=false | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
 // CHECK: OK: 20 outputs match
 // Inputs: arr(shape, mul, mod, off, div) below; the MLIR constants in @main were printed from the same formula.
 // NUMPY: def arr(shape, mul, mod, off, div):

@@ -1,5 +1,7 @@
 // Executes lowered quantize/dequantize and resize and compares them with numpy.
 // RUN: qcc-opt %s --convert-qcc-to-linalg | %lower-to-llvm | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
+// The same through the production pipeline (convert-qcc-to-linalg + CODEGEN's qcc-lower-to-llvm, serial):
+// RUN: qcc-opt %s --qcc-to-llvm=threads=false | %mlir-runner | %python %S/check_output.py %s | FileCheck %s
 // CHECK: OK: 9 outputs match
 
 // NUMPY: x = ((np.arange(32, dtype=np.float32).reshape(4, 8) - 16) * np.float32(0.25))
