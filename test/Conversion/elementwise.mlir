@@ -73,3 +73,20 @@ func.func @bad_exp(%x: tensor<4xi32>) -> tensor<4xi32> {
   %0 = qcc.exp %x : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// A constant integral exponent becomes multiplications; others use powf.
+// CHECK-LABEL: func.func @pow
+// CHECK: linalg.generic
+// CHECK: %[[SQ:.+]] = arith.mulf %[[IN:.+]], %[[IN]] : f32
+// CHECK: arith.mulf %[[SQ]], %[[IN]] : f32
+// CHECK-NOT: math.powf
+// CHECK: linalg.generic
+// CHECK: math.powf
+func.func @pow(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %three = arith.constant dense<3.0> : tensor<f32>
+  %0 = qcc.pow %x, %three : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %1 = qcc.pow %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "Utils.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -52,6 +53,22 @@ Value eluCore(OpBuilder &b, Location loc, Value x, double alpha) {
   Value isPos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
                                       cst(b, loc, t, 0.0));
   return arith::SelectOp::create(b, loc, isPos, x, neg);
+}
+
+/// The exponent of a qcc.pow if it is a splat constant with an integral value
+/// in [-4, 4].
+std::optional<int64_t> getSplatIntegralExponent(Value exponent) {
+  DenseElementsAttr attr;
+  if (!matchPattern(exponent, m_Constant(&attr)) || !attr.isSplat())
+    return std::nullopt;
+  double v;
+  if (isa<FloatType>(attr.getElementType()))
+    v = attr.getSplatValue<APFloat>().convertToDouble();
+  else
+    v = static_cast<double>(attr.getSplatValue<APInt>().getSExtValue());
+  if (v != std::floor(v) || v < -4 || v > 4)
+    return std::nullopt;
+  return static_cast<int64_t>(v);
 }
 
 /// Which ops need a float operand.
@@ -252,21 +269,26 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args,
       .Case([&](PowOp) -> Value {
         Value y = args[1];
         bool yUnsigned = isUnsignedInt(op->getOperand(1).getType());
-        if (f) {
-          if (!isFloat(y.getType()))
-            return math::FPowIOp::create(
-                b, loc, x, convertScalar(b, loc, y, b.getI32Type(), yUnsigned, false));
+        // A constant small integral exponent becomes multiplications (exact,
+        // and valid for negative bases, unlike exp(y * ln(x)) forms).
+        std::optional<int64_t> n = getSplatIntegralExponent(op->getOperand(1));
+        if (n && (f || *n >= 0)) {
+          Value r = cst(b, loc, t, 1);
+          for (int64_t i = 0; i < std::abs(*n); ++i)
+            r = i == 0 ? x : mulScalar(b, loc, r, x);
+          if (*n >= 0)
+            return r;
+          return arith::DivFOp::create(b, loc, cst(b, loc, t, 1.0), r);
+        }
+        if (f)
           return math::PowFOp::create(b, loc, x,
-                                      convertScalar(b, loc, y, t, false, false));
-        }
-        if (isFloat(y.getType())) {
-          // Integer base, float exponent: compute in the exponent's type.
-          Value xf = convertScalar(b, loc, x, y.getType(), u, false);
-          Value r = math::PowFOp::create(b, loc, xf, y);
-          return convertScalar(b, loc, r, t, false, u);
-        }
-        return math::IPowIOp::create(b, loc, x,
-                                     convertScalar(b, loc, y, t, yUnsigned, u));
+                                      convertScalar(b, loc, y, t, yUnsigned, false));
+        // Integer base: compute in f64 (exact below 2^53), round, convert back.
+        Type f64 = b.getF64Type();
+        Value xf = convertScalar(b, loc, x, f64, u, false);
+        Value yf = convertScalar(b, loc, y, f64, yUnsigned, false);
+        Value r = math::RoundEvenOp::create(b, loc, math::PowFOp::create(b, loc, xf, yf));
+        return convertScalar(b, loc, r, t, false, u);
       })
       .Case([&](ModOp o) -> Value {
         Value y = args[1];
