@@ -37,21 +37,37 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
                                                  "\" is not supported (nearest, linear)");
     if (mode == "linear" && !isa<FloatType>(elt))
       return rewriter.notifyMatchFailure(op, "linear mode needs a float element type");
-    // Which dims are resized; dynamic output sizes only for copied dims.
+    // Which dims are resized (dims with scale 1 and equal sizes are copied).
     SmallVector<bool> resized;
-    for (int64_t d = 0; d < rank; ++d) {
-      bool same = scales[d] == 1.0 && inType.getDimSize(d) == outType.getDimSize(d);
-      if (outType.isDynamicDim(d) && !(scales[d] == 1.0 && inType.isDynamicDim(d)))
-        return rewriter.notifyMatchFailure(
-            op, "a dynamic result dimension must be an unscaled dynamic input dimension");
-      resized.push_back(!same);
-    }
+    for (int64_t d = 0; d < rank; ++d)
+      resized.push_back(!(scales[d] == 1.0 &&
+                          inType.getDimSize(d) == outType.getDimSize(d)));
 
-    SmallVector<Value> dyn, inSizes;
+    // Input and output sizes; a dynamic output size is floor(in * scale).
+    SmallVector<Value> dyn, inSizes, outSizes;
     for (int64_t d = 0; d < rank; ++d) {
       inSizes.push_back(getDimSize(rewriter, loc, x, d));
-      if (outType.isDynamicDim(d))
-        dyn.push_back(inSizes.back());
+      if (!outType.isDynamicDim(d)) {
+        outSizes.push_back(
+            arith::ConstantIndexOp::create(rewriter, loc, outType.getDimSize(d)));
+        continue;
+      }
+      Value size = inSizes.back();
+      if (resized[d]) {
+        Value in = arith::UIToFPOp::create(
+            rewriter, loc, rewriter.getF64Type(),
+            arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(), size));
+        Value scaled = math::FloorOp::create(
+            rewriter, loc,
+            arith::MulFOp::create(rewriter, loc, in,
+                                  createScalar(rewriter, loc, rewriter.getF64Type(),
+                                               scales[d])));
+        size = arith::IndexCastUIOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            arith::FPToUIOp::create(rewriter, loc, rewriter.getI64Type(), scaled));
+      }
+      outSizes.push_back(size);
+      dyn.push_back(size);
     }
     Value init = createEmpty(rewriter, loc, outType, dyn);
     Type f32 = rewriter.getF32Type();
@@ -72,7 +88,10 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
                 b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), o));
             Value inLen = arith::UIToFPOp::create(
                 b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), inSizes[d]));
-            double outLen = outType.getDimSize(d);
+            Value outLen = arith::UIToFPOp::create(
+                b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), outSizes[d]));
+            Value outIsOne = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, outLen,
+                                                   fc(b, l, 1.0));
             double s = scales[d];
             Value xi;
             Value half = fc(b, l, 0.5);
@@ -83,15 +102,13 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
             if (coordMode == "half_pixel") {
               xi = centered;
             } else if (coordMode == "pytorch_half_pixel") {
-              xi = outLen > 1 ? centered : fc(b, l, 0.0);
+              xi = arith::SelectOp::create(b, l, outIsOne, fc(b, l, 0.0), centered);
             } else if (coordMode == "align_corners") {
-              if (outLen == 1) {
-                xi = fc(b, l, 0.0);
-              } else {
-                Value num = arith::MulFOp::create(
-                    b, l, of, arith::SubFOp::create(b, l, inLen, fc(b, l, 1.0)));
-                xi = arith::DivFOp::create(b, l, num, fc(b, l, outLen - 1));
-              }
+              Value num = arith::MulFOp::create(
+                  b, l, of, arith::SubFOp::create(b, l, inLen, fc(b, l, 1.0)));
+              Value den = arith::SubFOp::create(b, l, outLen, fc(b, l, 1.0));
+              xi = arith::SelectOp::create(b, l, outIsOne, fc(b, l, 0.0),
+                                           arith::DivFOp::create(b, l, num, den));
             } else if (coordMode == "asymmetric") {
               xi = arith::DivFOp::create(b, l, of, fc(b, l, s));
             } else if (coordMode == "tf_half_pixel_for_nn") {
@@ -100,7 +117,7 @@ struct ResizeLowering : public OpRewritePattern<ResizeOp> {
             } else { // half_pixel_symmetric
               // adj = out / (s * in); offset = in / 2 * (1 - adj).
               Value adj = arith::DivFOp::create(
-                  b, l, fc(b, l, outLen), arith::MulFOp::create(b, l, inLen, fc(b, l, s)));
+                  b, l, outLen, arith::MulFOp::create(b, l, inLen, fc(b, l, s)));
               Value offset = arith::MulFOp::create(
                   b, l, arith::MulFOp::create(b, l, inLen, half),
                   arith::SubFOp::create(b, l, fc(b, l, 1.0), adj));
