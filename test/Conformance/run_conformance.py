@@ -614,12 +614,26 @@ def find_tool(explicit: str | None, name: str) -> str | None:
     return shutil.which(name)
 
 
-def load_supported_ops(args) -> set[str] | None:
-    """Reads the importer's supported-op list from --supported-ops-file (one op type a line)."""
-    if not args.supported_ops_file:
-        return None
-    ops = {l.strip() for l in Path(args.supported_ops_file).read_text().splitlines() if l.strip()}
-    return ops or None
+def load_supported_ops(args, qcc: str | None) -> tuple[set[str] | None, str]:
+    """The importer's supported ONNX op types (one a line): from --supported-ops-file, else from
+    `qcc-translate --list-supported-ops` (next to qcc, or on PATH). Returns (ops or None, source)."""
+    if args.supported_ops_file:
+        text, source = Path(args.supported_ops_file).read_text(), args.supported_ops_file
+    elif args.no_supported_ops:
+        return None, "disabled"
+    else:
+        translate = None
+        if qcc and os.sep in qcc and (Path(qcc).parent / "qcc-translate").is_file():
+            translate = str(Path(qcc).parent / "qcc-translate")
+        translate = translate or shutil.which("qcc-translate")
+        if not translate:
+            return None, "qcc-translate not found"
+        rc, text = run_proc([translate, "--list-supported-ops"], 60)
+        if rc != 0:
+            return None, f"{translate} --list-supported-ops failed"
+        source = f"{translate} --list-supported-ops"
+    ops = {l.strip() for l in text.splitlines() if re.fullmatch(r"[A-Za-z0-9_.]+", l.strip())}
+    return (ops or None), source
 
 
 def parse_args(argv):
@@ -644,8 +658,11 @@ def parse_args(argv):
     p.add_argument("--qcc", help="path of qcc (default: build/bin/qcc, then PATH)")
     p.add_argument("--qcc-run", help="path of qcc-run (default: build/bin/qcc-run, then PATH)")
     p.add_argument("--qcc-flag", action="append", default=[], help="extra flag for qcc (repeatable)")
-    p.add_argument("--supported-ops-file", help="importer's supported op types, one a line: tests using "
-                   "other ops are classified unsupported without compiling")
+    p.add_argument("--supported-ops-file", help="importer's supported op types, one a line (default: "
+                   "`qcc-translate --list-supported-ops`): tests using other ops are classified unsupported "
+                   "without compiling")
+    p.add_argument("--no-supported-ops", action="store_true", help="do not pre-classify with the importer's "
+                   "supported-op list (compile every test)")
     p.add_argument("--cache-dir", type=Path, default=Path(os.environ.get(
         "QCC_CONFORMANCE_CACHE", Path(tempfile.gettempdir()) / "qcc-conformance-cache")),
         help="where the pip suite's generated data is kept")
@@ -692,7 +709,11 @@ def main(argv=None) -> int:
             return 2
     else:
         backend = OrtBackend()
-    supported = load_supported_ops(args)
+    supported, source = load_supported_ops(args, backend.qcc if args.backend == "qcc" else None) \
+        if args.backend == "qcc" or args.supported_ops_file else (None, "")
+    if supported:
+        print(f"[conformance] {len(supported)} supported ONNX ops from {source}: tests using other ops are "
+              f"classified unsupported without compiling", file=sys.stderr)
 
     results: list[Result] = []
     lock = threading.Lock()
