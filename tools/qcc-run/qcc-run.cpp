@@ -38,7 +38,8 @@ const char *kUsage =
     "                            (defaults 1e-4 and 1e-5)\n"
     "  --repeat N --warmup W     time N runs after W untimed ones\n"
     "  --threads T               thread pool size (0 = all CPUs, default)\n"
-    "  --print                   print the outputs' first values\n";
+    "  --print                   print the outputs' first values\n"
+    "  --info                    print the model's inputs and outputs and exit\n";
 
 int error(const std::string &msg) {
   std::fprintf(stderr, "qcc-run: error: %s\n", msg.c_str());
@@ -167,7 +168,7 @@ std::string sanitize(const std::string &name) {
 struct Options {
   std::string model;
   std::vector<std::pair<std::string, std::string>> inputs, expected;
-  bool randomInputs = false, print = false;
+  bool randomInputs = false, print = false, info = false;
   uint64_t seed = 0;
   std::string outputDir;
   double rtol = 1e-4, atol = 1e-5;
@@ -216,6 +217,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.randomInputs = true;
     } else if (a == "--print") {
       o.print = true;
+    } else if (a == "--info") {
+      o.info = true;
     } else if (next("--seed")) {
       if (number("--seed", num))
         return 2;
@@ -287,6 +290,26 @@ int main(int argc, char **argv) {
     return error(take(st));
   size_t numInputs = qcc_model_input_count(s.model);
   size_t numOutputs = qcc_model_output_count(s.model);
+  if (o.info) {
+    for (size_t k = 0; k < numInputs + numOutputs; ++k) {
+      bool isInput = k < numInputs;
+      qcc_value_info_t v;
+      qcc_status_t st = isInput ? qcc_model_input_info(s.model, k, &v)
+                                : qcc_model_output_info(s.model, k - numInputs,
+                                                        &v);
+      if (st)
+        return error(take(st));
+      std::string dims;
+      for (int32_t d = 0; d < v.rank; ++d)
+        dims += std::string(d ? "," : "") +
+                (v.dims[d] >= 0 ? std::to_string(v.dims[d])
+                 : *v.dim_names[d] ? std::string(v.dim_names[d])
+                                   : std::string("?"));
+      std::printf("%s %s: %s[%s]\n", isInput ? "input" : "output", v.name,
+                  qcc_element_type_name(v.element_type), dims.c_str());
+    }
+    return 0;
+  }
 
   // Inputs: from files by name, else random when asked.
   std::map<std::string, std::string> inputFiles;
