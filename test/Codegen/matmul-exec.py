@@ -67,6 +67,23 @@ for target in ["avx512", "avx2"]:
     c = rng.uniform(-1, 1, (m, n)).astype(np.float32)
     check(f"matmul_transpose_b_{m}x{n}x{k}", MATMUL_TB.format(M=m, N=n, K=k), [a, b, c],
           c + a.astype(np.float64) @ b.astype(np.float64).T, target, k)
+    # Few rows (unpacked) with transposed B, reached through a unit-dim slice that
+    # elementwise fusion folds into the contraction (a unit M dimension).
+    SLICE_TB = """
+func.func @kernel(%a: tensor<2x3x4xf32>, %w: tensor<5x4xf32>) -> tensor<3x5xf32> {
+  %s = tensor.extract_slice %a[1, 0, 0] [1, 3, 4] [1, 1, 1] : tensor<2x3x4xf32> to tensor<1x3x4xf32>
+  %c = tensor.collapse_shape %s [[0, 1], [2]] : tensor<1x3x4xf32> into tensor<3x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+       ins(%c, %w : tensor<3x4xf32>, tensor<5x4xf32>) outs(%f : tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}"""
+    a = rng.uniform(-1, 1, (2, 3, 4)).astype(np.float32)
+    w = rng.uniform(-1, 1, (5, 4)).astype(np.float32)
+    check("slice_matmul_transpose_b_3x5x4", SLICE_TB, [a, w],
+          a[1].astype(np.float64) @ w.astype(np.float64).T, target, 4)
     bs, m, n, k = 3, 17, 19, 23
     a = rng.uniform(-1, 1, (bs, m, k)).astype(np.float32)
     b = rng.uniform(-1, 1, (bs, k, n)).astype(np.float32)
@@ -80,6 +97,7 @@ for target in ["avx512", "avx2"]:
 # CHECK: PASS matmul_64x96x300 avx512 {{.*}} leaks=0
 # CHECK: PASS matmul_130x33x1 avx512 {{.*}} leaks=0
 # CHECK: PASS matmul_transpose_b_33x70x40 avx512 {{.*}} leaks=0
+# CHECK: PASS slice_matmul_transpose_b_3x5x4 avx512 {{.*}} leaks=0
 # CHECK: PASS batch_matmul_3x17x19x23 avx512 {{.*}} leaks=0
 # CHECK: PASS matmul_37x45x29 avx2 {{.*}} leaks=0 parallel=yes
 # CHECK: PASS matmul_512x512x512 avx2 {{.*}} leaks=0 parallel=yes
@@ -87,4 +105,5 @@ for target in ["avx512", "avx2"]:
 # CHECK: PASS matmul_64x96x300 avx2 {{.*}} leaks=0
 # CHECK: PASS matmul_130x33x1 avx2 {{.*}} leaks=0
 # CHECK: PASS matmul_transpose_b_33x70x40 avx2 {{.*}} leaks=0
+# CHECK: PASS slice_matmul_transpose_b_3x5x4 avx2 {{.*}} leaks=0
 # CHECK: PASS batch_matmul_3x17x19x23 avx2 {{.*}} leaks=0

@@ -376,6 +376,39 @@ static FailureOr<linalg::GenericOp> dropUnitBlockDim(RewriterBase &rewriter,
   return flat;
 }
 
+/// Drops the unit-extent `batch` loops of a contraction micro-tile
+/// (generalizing a named op first), leaving a 3-loop contraction.
+static FailureOr<linalg::GenericOp>
+dropBatchDims(RewriterBase &rewriter, linalg::LinalgOp tile,
+              ArrayRef<unsigned> batch) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  if (llvm::any_of(batch, [&](unsigned b) { return ranges[b] != 1; }))
+    return failure();
+  rewriter.setInsertionPoint(tile);
+  auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
+  if (!generic) {
+    FailureOr<linalg::GenericOp> generalized =
+        linalg::generalizeNamedOp(rewriter, tile);
+    if (failed(generalized))
+      return failure();
+    generic = *generalized;
+  }
+  linalg::ControlDropUnitDims control;
+  SmallVector<unsigned> toDrop(batch.begin(), batch.end());
+  control.controlFn = [toDrop](Operation *) {
+    return SmallVector<unsigned>(toDrop);
+  };
+  FailureOr<linalg::DropUnitDimsResult> result =
+      linalg::dropUnitDims(rewriter, generic, control);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(generic, result->replacements);
+  auto flat = dyn_cast<linalg::GenericOp>(result->resultOp.getOperation());
+  if (!flat || flat.getNumLoops() != 3)
+    return failure();
+  return flat;
+}
+
 /// Tiles and vectorizes a contraction with one M, one N and one K dimension
 /// (plus batch dimensions): forall(batch, M/MC, N/NC) -> for(K/KC) ->
 /// for(N/NR) -> for(M/MR) -> for(K/KR) -> vector.contract.
@@ -475,6 +508,19 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
         return tile->emitError("unexpected shape of a packed micro-tile");
       micro = *flat;
       km = 0, kn = 1, kk = 2, loops = 3;
+    } else if (!dims.batch.empty()) {
+      // The micro-tile's batch dimensions have extent 1: drop them so the
+      // tile is a plain 2-D contraction (vector.contract, then FMAs).
+      if (FailureOr<linalg::GenericOp> flat =
+              dropBatchDims(rewriter, tile, dims.batch);
+          succeeded(flat)) {
+        auto renumber = [&](unsigned d) {
+          return d - static_cast<unsigned>(llvm::count_if(
+                         dims.batch, [&](unsigned b) { return b < d; }));
+        };
+        micro = *flat;
+        km = renumber(m), kn = renumber(n), kk = renumber(k), loops = 3;
+      }
     }
     SmallVector<int64_t> l4(loops, 0);
     l4[kk] = t.kr;
@@ -484,7 +530,22 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
       micro = r4->tiledOps.back();
     // A matmul-shaped generic becomes linalg.matmul so that it vectorizes
     // to vector.contract (then FMAs) rather than mulf + addf.
-    if (auto generic = dyn_cast<linalg::GenericOp>(micro)) {
+    // Only the canonical maps are specialized: upstream specialization
+    // drops the transposition of a (n, k)-indexed B.
+    auto generic = dyn_cast<linalg::GenericOp>(micro);
+    if (generic && generic.getNumLoops() == 3) {
+      MLIRContext *ctx = generic.getContext();
+      AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+                 d2 = getAffineDimExpr(2, ctx);
+      SmallVector<AffineMap> canonical = {AffineMap::get(3, 0, {d0, d2}, ctx),
+                                          AffineMap::get(3, 0, {d2, d1}, ctx),
+                                          AffineMap::get(3, 0, {d0, d1}, ctx)};
+      if (generic.getIndexingMapsArray() != canonical)
+        generic = nullptr;
+    } else {
+      generic = nullptr;
+    }
+    if (generic) {
       rewriter.setInsertionPoint(generic);
       if (FailureOr<linalg::LinalgOp> named =
               linalg::specializeGenericOp(rewriter, generic);
@@ -579,8 +640,26 @@ getSimpleContraction(linalg::LinalgOp op) {
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1)
+  if (failed(dims))
+    return std::nullopt;
+  // Unit-extent M or N dimensions (e.g. the image index N = 1 of an NCHW
+  // im2col, which only B and C carry) are tiled like batch dimensions.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto moveUnitDimsToBatch = [&](SmallVector<unsigned, 2> &group) {
+    if (group.size() <= 1)
+      return;
+    SmallVector<unsigned, 2> kept;
+    for (unsigned d : group)
+      (ranges[d] == 1 ? dims->batch : kept).push_back(d);
+    if (kept.empty()) {
+      kept.push_back(dims->batch.back());
+      dims->batch.pop_back();
+    }
+    group = kept;
+  };
+  moveUnitDimsToBatch(dims->m);
+  moveUnitDimsToBatch(dims->n);
+  if (dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1)
     return std::nullopt;
   if (dims->batch.size() + 3 != op.getNumLoops())
     return std::nullopt;
