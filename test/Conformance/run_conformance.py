@@ -253,7 +253,8 @@ def convert_data_set(ds: Path, out_dir: Path, in_names: list[str], out_names: li
     for j, name in enumerate(in_names):
         arr = load_tensor_pb(ds / f"input_{j}.pb")
         npy = out_dir / f"input_{j}.npy"
-        np.save(npy, np.ascontiguousarray(arr), allow_pickle=False)
+        # np.ascontiguousarray would turn a 0-d (scalar) tensor into shape (1,): copy in C order instead.
+        np.save(npy, np.array(arr, order="C", copy=True), allow_pickle=False)
         inputs.append((name, npy))
     for j, name in enumerate(out_names):
         expected.append((name, load_tensor_pb(ds / f"output_{j}.pb")))
@@ -641,6 +642,7 @@ def parse_args(argv):
     p.add_argument("--suite", action="append", choices=["debian", "pip"],
                    help="test source (repeatable; default: both)")
     p.add_argument("--filter", help="regex on test ids (suite/name) to select tests")
+    p.add_argument("--ids", type=Path, help="run only the test ids listed in this file (one a line)")
     p.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE, help="expected-pass list")
     p.add_argument("--check", action="store_true", help="fail if a baseline test does not pass")
     p.add_argument("--all", action="store_true", help="with --check: run every selected test, not only the "
@@ -682,6 +684,9 @@ def main(argv=None) -> int:
         # Only the suites that the baseline mentions (spares generating the pip data when not needed).
         suites = [s for s in ("debian", "pip") if any(b.startswith(s + "/") for b in baseline)]
     tests = discover(suites, args.cache_dir, args.filter)
+    if args.ids:
+        wanted_ids = set(read_baseline(args.ids))
+        tests = [t for t in tests if t.id in wanted_ids]
     if args.check and not args.all:
         wanted = set(baseline)
         tests = [t for t in tests if t.id in wanted]

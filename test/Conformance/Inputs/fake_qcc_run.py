@@ -26,6 +26,12 @@ def main() -> int:
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = a.threads
     sess = ort.InferenceSession(a.model, opts, providers=["CPUExecutionProvider"])
+    # Like the real runtime, reject inputs whose rank differs from the model's declared one.
+    for info in sess.get_inputs():
+        if info.name in feeds and len(info.shape) != feeds[info.name].ndim:
+            print(f"fake_qcc_run: error: input '{info.name}': expected rank {len(info.shape)}, got rank "
+                  f"{feeds[info.name].ndim}", file=sys.stderr)
+            return 2
     delta = float(os.environ.get("QCC_FAKE_PERTURB", "0"))
     flip = os.environ.get("QCC_FAKE_FLIP_INT") == "1"
     for out, value in zip(sess.get_outputs(), sess.run(None, feeds)):
