@@ -203,7 +203,9 @@ class Qcc:
         t0 = time.perf_counter()
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
-            raise RuntimeError(f"qcc failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-1500:]}")
+            text = (r.stderr or r.stdout).strip()
+            first = next((l for l in text.splitlines() if "error" in l.lower()), text[-300:])
+            raise RuntimeError(f"qcc failed ({r.returncode}): {first.strip()[:300]}")
         return so, time.perf_counter() - t0
 
     def time(self, name: str, so: Path, feeds, threads: int, repeat: int, warmup: int):
