@@ -63,8 +63,7 @@ mlir::AffineMap getBroadcastMap(RankedTensorType operandType,
                                 mlir::MLIRContext *ctx);
 
 /// Emits `linalg.generic` computing `fn` elementwise over `inputs` broadcast
-/// to `resultType`. `dynSizes` are the dynamic result sizes (computed with
-/// getBroadcastDynSizes when empty and the result is dynamic).
+/// to `resultType`; dynamic result sizes come from getBroadcastDynSizes.
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        RankedTensorType resultType, ScalarFn fn);
 
@@ -114,11 +113,12 @@ llvm::SmallVector<mlir::utils::IteratorType> parallelIterators(unsigned n);
 /// Normalizes `axis` (possibly negative) for `rank`.
 int64_t normalizeAxis(int64_t axis, int64_t rank);
 
-/// Sum over all dims of a reduction: linalg.generic reducing `input` over
-/// `axes` (sorted) into a tensor without those dims, combining with `fn`
-/// (called with (element, accumulator)) from the initial value `init`.
-/// `mapInput` optionally transforms each element first (receives the
-/// element and, if `extra` is set, the broadcast value of `extra`).
+/// A linalg.generic reducing `input` over `axes` (sorted) into a tensor
+/// without those dims, combining with `combine` (called with (element,
+/// accumulator)) from the initial value `init`. `mapInput` optionally
+/// transforms each element first; it receives the element and, if `extra` (a
+/// tensor of the reduced shape, e.g. the max of a softmax) is set, the value
+/// of `extra` at the element's kept indices.
 Value buildReduction(OpBuilder &b, Location loc, Value input,
                      llvm::ArrayRef<int64_t> axes, Value init,
                      llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>
