@@ -251,6 +251,56 @@ LogicalResult convertGlobalPool(NodeContext &nc) {
   return success();
 }
 
+/// Evaluates Sum/Mean/Max/Min/Prod reductions of constants (shape arithmetic
+/// such as the product of trailing dimensions).
+FailureOr<ConstTensor> foldReduce(StringRef op, const ConstTensor &c,
+                                  ArrayRef<int64_t> axes, bool keep) {
+  if (!llvm::is_contained({"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
+                           "ReduceProd"},
+                          op))
+    return failure();
+  auto keptShape = inferReduceShape(c.shape, axes, true);
+  auto outShape = inferReduceShape(c.shape, axes, keep);
+  if (failed(keptShape) || failed(outShape))
+    return failure();
+  int64_t n = numElementsOf(*keptShape), rank = c.shape.size();
+  if (c.numElements() == 0)
+    return failure();
+  SmallVector<double> acc(n, 0.0);
+  SmallVector<bool> seen(n, false);
+  int64_t count = c.numElements() / std::max<int64_t>(1, n);
+  for (int64_t i = 0, e = c.numElements(); i < e; ++i) {
+    // Output index: the input coordinates with reduced axes set to 0.
+    int64_t rem = i, out = 0, stride = 1;
+    SmallVector<int64_t> coords(rank);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      coords[d] = rem % c.shape[d];
+      rem /= c.shape[d];
+    }
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      out += (llvm::is_contained(axes, d) ? 0 : coords[d]) * stride;
+      stride *= (*keptShape)[d];
+    }
+    double v = c.getDouble(i);
+    if (!seen[out]) {
+      acc[out] = v;
+      seen[out] = true;
+    } else if (op == "ReduceSum" || op == "ReduceMean") {
+      acc[out] += v;
+    } else if (op == "ReduceProd") {
+      acc[out] *= v;
+    } else if (op == "ReduceMax") {
+      acc[out] = std::max(acc[out], v);
+    } else {
+      acc[out] = std::min(acc[out], v);
+    }
+  }
+  ConstTensor r = ConstTensor::empty(*outShape, c.elementType);
+  for (double v : acc)
+    r.push(op == "ReduceMean" ? v / count : v);
+  return r;
+}
+
 LogicalResult convertReduce(NodeContext &nc) {
   StringRef op = nc.node.op_type();
   int64_t rank = nc.rank(0);
@@ -268,10 +318,9 @@ LogicalResult convertReduce(NodeContext &nc) {
   } else if (auto a = nc.attrInts("axes")) {
     axes = *a;
   }
-  Value x = nc.operand(0);
   if (axes.empty()) {
     if (noop) {
-      nc.setOutput(0, x);
+      nc.setOutput(0, nc.operand(0));
       return success();
     }
     for (int64_t d = 0; d < rank; ++d)
@@ -285,6 +334,14 @@ LogicalResult convertReduce(NodeContext &nc) {
   }
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  if (const ConstTensor *c = nc.constant(0)) {
+    auto folded = foldReduce(op, *c, axes, keep);
+    if (succeeded(folded)) {
+      nc.setOutput(0, std::move(*folded));
+      return success();
+    }
+  }
+  Value x = nc.operand(0);
   Type t = x.getType();
   Value y;
   if (op == "ReduceSum")

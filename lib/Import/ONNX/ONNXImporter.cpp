@@ -580,6 +580,10 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     outputNames.push_back(StringAttr::get(&ctx, vi.name()));
   }
   func::ReturnOp::create(b, moduleLoc, results);
+  // Constants materialized for ops that were folded afterwards are dead.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
+    if (isa<arith::ConstantOp>(op) && op.use_empty())
+      op.erase();
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func->setAttr("qcc.input_names", ArrayAttr::get(&ctx, inputNames));
   func->setAttr("qcc.output_names", ArrayAttr::get(&ctx, outputNames));
