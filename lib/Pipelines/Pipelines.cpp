@@ -2,6 +2,8 @@
 
 #include "qcc/Pipelines/Pipelines.h"
 
+#include "FuseElementwise.h"
+
 #include "qcc/Target/X86/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -33,7 +35,9 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const LoweringOptions &options) {
   // 1. Tensor-level: fuse elementwise chains, turn convolutions into
   //    matmuls, tile and vectorize for the target's register file.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  //    Upstream linalg-fuse-elementwise-ops would fuse into and reshape
+  //    through matmuls, leaving contractions the tiler cannot handle.
+  pm.addPass(qcc::createFuseParallelElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(x86::createConvToIm2Col());
   {

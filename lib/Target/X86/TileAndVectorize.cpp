@@ -191,10 +191,14 @@ static LogicalResult canonicalizeRegion(Region &region) {
 ///
 /// Each micro-tile then streams a contiguous KC x NR panel of B instead of
 /// KC rows N floats apart (which alias to a few L1 sets when N*4 is a
-/// multiple of 4 KiB). Returns the packed contraction.
+/// multiple of 4 KiB). Returns the packed contraction; the linalg ops it
+/// creates to produce the packed operands (the B transpose, the C fill) are
+/// appended to `newProducers` (only those: the other operands' producers may
+/// be roots that the caller tiles later).
 static FailureOr<linalg::GenericOp>
 packContraction(RewriterBase &rewriter, linalg::LinalgOp op,
-                const linalg::ContractionDimensions &dims, int64_t nrBlock) {
+                const linalg::ContractionDimensions &dims, int64_t nrBlock,
+                SmallVectorImpl<linalg::LinalgOp> &newProducers) {
   if (!dims.batch.empty() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op->getNumRegions() != 1)
     return failure();
@@ -269,9 +273,10 @@ packContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   }
   Value bEmpty = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{nb, K, nrBlock}, bElt);
-  Value bPacked =
-      linalg::TransposeOp::create(rewriter, loc, bExpanded, bEmpty, perm)
-          ->getResult(0);
+  auto transpose =
+      linalg::TransposeOp::create(rewriter, loc, bExpanded, bEmpty, perm);
+  newProducers.push_back(cast<linalg::LinalgOp>(transpose.getOperation()));
+  Value bPacked = transpose->getResult(0);
 
   // Cp[m, nb, j]: a fill of C is recreated on the packed shape.
   auto cpType = RankedTensorType::get({M, nb, nrBlock}, cElt);
@@ -279,8 +284,10 @@ packContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (auto fill = c.getDefiningOp<linalg::FillOp>()) {
     Value empty = tensor::EmptyOp::create(rewriter, loc, cpType.getShape(),
                                           cElt);
-    cPacked = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
-                  ->getResult(0);
+    auto newFill =
+        linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty);
+    newProducers.push_back(cast<linalg::LinalgOp>(newFill.getOperation()));
+    cPacked = newFill->getResult(0);
   } else {
     cPacked = tensor::ExpandShapeOp::create(
         rewriter, loc, cpType, padN(c, 1, cElt),
@@ -704,14 +711,16 @@ static LogicalResult tileMatmulLike(RewriterBase &rewriter, linalg::LinalgOp op,
   unsigned accBits =
       accType.isIntOrFloat() ? accType.getIntOrFloatBitWidth() : 32;
   MatmulTiles t = chooseMatmulTiles(target, accBits);
+  SmallVector<linalg::LinalgOp> newProducers;
   FailureOr<linalg::GenericOp> packed =
-      packContraction(rewriter, op, dims, t.nr);
+      packContraction(rewriter, op, dims, t.nr, newProducers);
   if (failed(packed))
     return tileContraction(rewriter, op, dims, target, parallel);
-  // Tile the producers of the packed operands (transpose, fill) first.
-  for (Value operand : packed->getOperands())
-    if (auto producer = operand.getDefiningOp<linalg::LinalgOp>())
-      (void)tileElementwise(rewriter, producer, target, parallel);
+  // Tile the producers that packing created (transpose, fill) first. The
+  // producer of A is left alone: it may be a root the pass tiles later, and
+  // tiling it here would leave that root dangling.
+  for (linalg::LinalgOp producer : newProducers)
+    (void)tileElementwise(rewriter, producer, target, parallel);
   linalg::ContractionDimensions packedDims;
   packedDims.m = {0};
   packedDims.n = {1};
