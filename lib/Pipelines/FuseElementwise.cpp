@@ -66,3 +66,7 @@ struct FuseParallelElementwisePass
 std::unique_ptr<Pass> qcc::createFuseParallelElementwisePass() {
   return std::make_unique<FuseParallelElementwisePass>();
 }
+
+void qcc::registerFuseParallelElementwisePass() {
+  PassRegistration<FuseParallelElementwisePass>();
+}

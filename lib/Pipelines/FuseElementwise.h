@@ -20,6 +20,9 @@ namespace qcc {
 /// contraction any more and both fall to scalar loops in
 /// qcc-x86-tile-and-vectorize.
 std::unique_ptr<mlir::Pass> createFuseParallelElementwisePass();
+
+/// Registers the pass as `qcc-fuse-parallel-elementwise` (for qcc-opt).
+void registerFuseParallelElementwisePass();
 } // namespace qcc
 
 #endif // QCC_LIB_PIPELINES_FUSEELEMENTWISE_H

@@ -138,6 +138,7 @@ void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
 }
 
 void qcc::registerPipelines() {
+  registerFuseParallelElementwisePass();
   PassPipelineRegistration<LoweringPipelineOptions>(
       "qcc-lower-to-llvm",
       "Lower linalg-on-tensors (tensor/arith/math) to the LLVM dialect for "
