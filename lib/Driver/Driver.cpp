@@ -8,6 +8,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
@@ -41,6 +42,10 @@
 #endif
 
 #include "llvm/Config/llvm-config.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 using namespace mlir;
 using llvm::StringRef;
@@ -138,10 +143,38 @@ OwningOpRef<ModuleOp> loadInput(const qcc::DriverOptions &o,
         return nullptr;
       }
     }
-    OwningOpRef<ModuleOp> module =
-        qcc::importONNXFile(o.inputPath, context, importOptions);
-    if (!module)
-      fail("cannot import '" + o.inputPath + "'");
+    // Collect the importer's errors and report them as one line, so that a
+    // bad model gives exactly one error naming the file and every offending
+    // node (e.g. all unsupported operators at once), without source snippets.
+    std::vector<std::string> errors;
+    OwningOpRef<ModuleOp> module;
+    {
+      ScopedDiagnosticHandler collect(&context, [&](Diagnostic &diag) {
+        if (diag.getSeverity() != DiagnosticSeverity::Error)
+          return failure();
+        std::string text;
+        // Node locations wrap the file position (NameLoc, FusedLoc).
+        diag.getLocation()->walk([&](Location l) {
+          auto loc = dyn_cast<FileLineColLoc>(l);
+          if (!loc || loc.getLine() == 0)
+            return WalkResult::advance();
+          text = "line " + std::to_string(loc.getLine()) + ": ";
+          return WalkResult::interrupt();
+        });
+        text += diag.str();
+        errors.push_back(std::move(text));
+        return success();
+      });
+      module = qcc::importONNXFile(o.inputPath, context, importOptions);
+    }
+    if (!module) {
+      std::string joined;
+      for (const std::string &e : errors)
+        joined += (joined.empty() ? "" : "; ") + e;
+      std::replace(joined.begin(), joined.end(), '\n', ' ');
+      fail("cannot import '" + o.inputPath + "'" +
+           (joined.empty() ? std::string() : ": " + joined));
+    }
     return module;
 #else
     fail("this qcc is built without the ONNX importer; cannot read '" +

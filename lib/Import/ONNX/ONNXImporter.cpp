@@ -559,6 +559,16 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   for (int idx : order) {
     const onnx::NodeProto &node = g.node(idx);
     NodeContext nc(*this, node, opsetFor(node.domain()), nodeLoc(node));
+    // Decode the node's initializers first, so that a corrupt weight (raw_data
+    // of the wrong size, external data out of range or missing) is reported
+    // here instead of reaching an op handler as a null operand. Weights that
+    // a handler then folds leave dead constants, erased below.
+    for (const std::string &in : node.input()) {
+      auto it = in.empty() ? values.end() : values.find(in);
+      if (it != values.end() && it->second.proto && !it->second.value &&
+          !materialize(it->second, in, nodeLoc(node)))
+        return nullptr;
+    }
     if (failed(converters.lookup(node.op_type())(nc)))
       return nullptr;
     for (int o = 0; o < node.output_size(); ++o)
