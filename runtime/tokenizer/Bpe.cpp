@@ -1,0 +1,145 @@
+//===- Bpe.cpp - Byte-level BPE encode and decode -------------------------===//
+//
+// Words from the pre-tokenizer are mapped byte by byte to the GPT-2
+// bytes_to_unicode alphabet, then the adjacent pair with the lowest merge rank
+// (leftmost on ties) is merged until no pair has a rank.
+//
+//===----------------------------------------------------------------------===//
+#include "Models.h"
+#include "PreTokenize.h"
+
+#include <limits>
+
+namespace qcc::tokenizer {
+
+void BpeTokenizer::setVocab(std::vector<std::string> tokens) {
+  idToToken = std::move(tokens);
+  tokenToId.clear();
+  tokenToId.reserve(idToToken.size());
+  for (size_t i = 0; i < idToToken.size(); ++i)
+    if (!idToToken[i].empty())
+      tokenToId.emplace(idToToken[i], int32_t(i)); // first id wins on duplicates
+}
+
+void BpeTokenizer::addMerge(const std::string &left, const std::string &right, int32_t rank,
+                            const std::string &where) {
+  int32_t l = tokenId(left), r = tokenId(right), m = tokenId(left + right);
+  if (l < 0)
+    throw TokenizerError(where + ": token '" + left + "' is not in the vocabulary");
+  if (r < 0)
+    throw TokenizerError(where + ": token '" + right + "' is not in the vocabulary");
+  if (m < 0)
+    throw TokenizerError(where + ": merged token '" + left + right + "' is not in the vocabulary");
+  uint64_t key = (uint64_t(uint32_t(l)) << 32) | uint32_t(r);
+  merges.emplace(key, Merge{rank, m}); // the first (lowest-rank) entry wins
+}
+
+void BpeTokenizer::finish() {
+  // GPT-2 bytes_to_unicode: printable Latin-1 bytes map to themselves, the
+  // others to U+0100.. in byte order.
+  char32_t next = 256;
+  for (int b = 0; b < 256; ++b) {
+    bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+    byteToChar[b] = printable ? char32_t(b) : next++;
+    charToByte[byteToChar[b]] = uint8_t(b);
+    std::string s;
+    unicode::appendUtf8(s, byteToChar[b]);
+    byteToId[b] = tokenId(s);
+  }
+}
+
+void BpeTokenizer::encodeWord(std::string_view word, std::vector<int32_t> &out) const {
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = cache.find(std::string(word));
+    if (it != cache.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      return;
+    }
+  }
+  std::vector<int32_t> symbols;
+  symbols.reserve(word.size());
+  std::string mapped;
+  for (unsigned char b : word)
+    unicode::appendUtf8(mapped, byteToChar[b]);
+  int32_t whole = ignoreMerges ? tokenId(mapped) : -1;
+  if (whole >= 0) {
+    symbols.push_back(whole);
+  } else {
+    for (unsigned char b : word)
+      if (byteToId[b] >= 0)
+        symbols.push_back(byteToId[b]); // a byte without a token is dropped, as in HF
+    while (symbols.size() > 1) {
+      int32_t bestRank = std::numeric_limits<int32_t>::max(), bestResult = -1;
+      size_t bestPos = 0;
+      for (size_t i = 0; i + 1 < symbols.size(); ++i) {
+        uint64_t key = (uint64_t(uint32_t(symbols[i])) << 32) | uint32_t(symbols[i + 1]);
+        auto it = merges.find(key);
+        if (it != merges.end() && it->second.rank < bestRank) {
+          bestRank = it->second.rank;
+          bestResult = it->second.result;
+          bestPos = i;
+        }
+      }
+      if (bestResult < 0)
+        break;
+      symbols[bestPos] = bestResult;
+      symbols.erase(symbols.begin() + bestPos + 1);
+    }
+  }
+  out.insert(out.end(), symbols.begin(), symbols.end());
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  if (cache.size() > 200000)
+    cache.clear();
+  cache.emplace(std::string(word), std::move(symbols));
+}
+
+std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool addSpecial) const {
+  std::vector<int32_t> out;
+  if (addSpecial)
+    out = prefixIds;
+  bool first = true;
+  for (const Segment &seg : added.split(text)) {
+    if (seg.addedId >= 0) {
+      out.push_back(seg.addedId);
+      first = false;
+      continue;
+    }
+    std::string prefixed;
+    std::string_view body = seg.text;
+    if (addPrefixSpace && first && !body.empty() && body[0] != ' ') {
+      prefixed = " " + std::string(body);
+      body = prefixed;
+    }
+    first = false;
+    for (const Span &s : preTokenize(pre, body))
+      encodeWord(body.substr(s.offset, s.length), out);
+  }
+  if (addSpecial)
+    out.insert(out.end(), suffixIds.begin(), suffixIds.end());
+  return out;
+}
+
+std::string BpeTokenizer::decode(const std::vector<int32_t> &ids, bool skipSpecial) const {
+  std::string out;
+  for (int32_t id : ids) {
+    if (id < 0 || size_t(id) >= idToToken.size())
+      throw TokenizerError("decode: token id " + std::to_string(id) +
+                           " is outside the vocabulary of " + std::to_string(idToToken.size()));
+    if (const AddedToken *t = added.find(id)) {
+      if (!(skipSpecial && t->special))
+        out += t->content;
+      continue;
+    }
+    for (const unicode::CodePoint &c : unicode::decodeUtf8(idToToken[id])) {
+      auto it = charToByte.find(c.cp);
+      if (it != charToByte.end())
+        out.push_back(char(it->second));
+      else
+        out.append(idToToken[id], c.offset, c.length); // not a byte-level char
+    }
+  }
+  return out;
+}
+
+} // namespace qcc::tokenizer
