@@ -2,13 +2,14 @@
 //
 // Words from the pre-tokenizer are mapped byte by byte to the GPT-2
 // bytes_to_unicode alphabet, then the adjacent pair with the lowest merge rank
-// (leftmost on ties) is merged until no pair has a rank.
+// (leftmost on ties) is merged until no pair has a rank (heap + linked list).
 //
 //===----------------------------------------------------------------------===//
 #include "Models.h"
 #include "PreTokenize.h"
 
-#include <limits>
+#include <functional>
+#include <queue>
 
 namespace qcc::tokenizer {
 
@@ -48,6 +49,58 @@ void BpeTokenizer::finish() {
   }
 }
 
+void BpeTokenizer::mergeSymbols(std::vector<int32_t> &symbols) const {
+  // Symbols form a linked list; a min-heap holds candidate pairs ordered by
+  // (rank, position), so the leftmost lowest-rank pair merges first and long
+  // words cost O(n log n). Stale heap entries are skipped when popped.
+  struct Candidate {
+    int32_t rank;
+    uint32_t pos;
+    int32_t left, right, result;
+    bool operator>(const Candidate &o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
+  };
+  size_t n = symbols.size();
+  if (n < 2)
+    return;
+  std::vector<int32_t> next(n), prev(n);
+  for (size_t i = 0; i < n; ++i) {
+    next[i] = i + 1 < n ? int32_t(i + 1) : -1;
+    prev[i] = int32_t(i) - 1;
+  }
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> heap;
+  auto push = [&](int32_t pos) {
+    if (pos < 0 || next[pos] < 0)
+      return;
+    int32_t l = symbols[pos], r = symbols[next[pos]];
+    auto it = merges.find((uint64_t(uint32_t(l)) << 32) | uint32_t(r));
+    if (it != merges.end())
+      heap.push({it->second.rank, uint32_t(pos), l, r, it->second.result});
+  };
+  for (size_t i = 0; i + 1 < n; ++i)
+    push(int32_t(i));
+  std::vector<bool> alive(n, true);
+  while (!heap.empty()) {
+    Candidate c = heap.top();
+    heap.pop();
+    int32_t pos = int32_t(c.pos), nx = next[pos];
+    if (!alive[pos] || nx < 0 || symbols[pos] != c.left || symbols[nx] != c.right)
+      continue; // stale
+    symbols[pos] = c.result;
+    alive[nx] = false;
+    next[pos] = next[nx];
+    if (next[nx] >= 0)
+      prev[next[nx]] = pos;
+    push(prev[pos]);
+    push(pos);
+  }
+  std::vector<int32_t> merged;
+  for (int32_t i = 0; i >= 0; i = next[i])
+    merged.push_back(symbols[i]);
+  symbols.swap(merged);
+}
+
 void BpeTokenizer::encodeWord(std::string_view word, std::vector<int32_t> &out) const {
   {
     std::lock_guard<std::mutex> lock(cacheMutex);
@@ -59,33 +112,20 @@ void BpeTokenizer::encodeWord(std::string_view word, std::vector<int32_t> &out) 
   }
   std::vector<int32_t> symbols;
   symbols.reserve(word.size());
-  std::string mapped;
-  for (unsigned char b : word)
-    unicode::appendUtf8(mapped, byteToChar[b]);
-  int32_t whole = ignoreMerges ? tokenId(mapped) : -1;
+  int32_t whole = -1;
+  if (ignoreMerges) {
+    std::string mapped;
+    for (unsigned char b : word)
+      unicode::appendUtf8(mapped, byteToChar[b]);
+    whole = tokenId(mapped);
+  }
   if (whole >= 0) {
     symbols.push_back(whole);
   } else {
     for (unsigned char b : word)
       if (byteToId[b] >= 0)
         symbols.push_back(byteToId[b]); // a byte without a token is dropped, as in HF
-    while (symbols.size() > 1) {
-      int32_t bestRank = std::numeric_limits<int32_t>::max(), bestResult = -1;
-      size_t bestPos = 0;
-      for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-        uint64_t key = (uint64_t(uint32_t(symbols[i])) << 32) | uint32_t(symbols[i + 1]);
-        auto it = merges.find(key);
-        if (it != merges.end() && it->second.rank < bestRank) {
-          bestRank = it->second.rank;
-          bestResult = it->second.result;
-          bestPos = i;
-        }
-      }
-      if (bestResult < 0)
-        break;
-      symbols[bestPos] = bestResult;
-      symbols.erase(symbols.begin() + bestPos + 1);
-    }
+    mergeSymbols(symbols);
   }
   out.insert(out.end(), symbols.begin(), symbols.end());
   std::lock_guard<std::mutex> lock(cacheMutex);

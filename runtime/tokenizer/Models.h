@@ -70,6 +70,8 @@ public:
 
 private:
   void encodeWord(std::string_view word, std::vector<int32_t> &out) const;
+  /// Applies the merges to a word's byte-token ids in place.
+  void mergeSymbols(std::vector<int32_t> &symbols) const;
 
   struct Merge {
     int32_t rank;

@@ -96,6 +96,20 @@ TEST(Bpe, LowerRankMergesFirst) {
   EXPECT_EQ(pieces(*t2, t2->encode("abc")), (std::vector<std::string>{"a", "bc"}));
 }
 
+TEST(Bpe, LongWordMergesInNearLinearTime) {
+  // One 200000-byte word: a quadratic merge loop would take minutes.
+  auto t = load(toyBpe({{"a", "a"}, {"aa", "aa"}}, false));
+  std::vector<int32_t> ids = t->encode(std::string(200000, 'a') + "a");
+  ASSERT_EQ(ids.size(), 50001u);
+  EXPECT_EQ(t->tokenString(ids.front()), "aaaa");
+  EXPECT_EQ(t->tokenString(ids.back()), "a");
+}
+
+TEST(Bpe, OverlappingPairsMergeLeftmostFirst) {
+  auto t = load(toyBpe({{"a", "a"}}, false));
+  EXPECT_EQ(pieces(*t, t->encode("aaa")), (std::vector<std::string>{"aa", "a"}));
+}
+
 TEST(Bpe, ListAndStringMergesAgree) {
   std::vector<std::pair<std::string, std::string>> m = {
       {"h", "e"}, {"l", "l"}, {"he", "ll"}, {"hell", "o"}, {"Ġ", "w"}, {"Ġw", "o"}};
