@@ -138,20 +138,18 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool addSpecial
   std::vector<int32_t> out;
   if (addSpecial)
     out = prefixIds;
-  bool first = true;
   for (const Segment &seg : added.split(text)) {
     if (seg.addedId >= 0) {
       out.push_back(seg.addedId);
-      first = false;
       continue;
     }
+    // ByteLevel add_prefix_space applies to every text segment between added tokens.
     std::string prefixed;
     std::string_view body = seg.text;
-    if (addPrefixSpace && first && !body.empty() && body[0] != ' ') {
+    if (addPrefixSpace && !body.empty() && body[0] != ' ') {
       prefixed = " " + std::string(body);
       body = prefixed;
     }
-    first = false;
     for (const Span &s : preTokenize(pre, body))
       encodeWord(body.substr(s.offset, s.length), out);
   }

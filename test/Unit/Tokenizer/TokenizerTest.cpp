@@ -140,6 +140,14 @@ TEST(Bpe, SpecialTokensInText) {
   EXPECT_EQ(t->decode(t->encode("<|endof")), "<|endof");
 }
 
+TEST(Bpe, AddPrefixSpaceAppliesToEachTextSegment) {
+  json j = toyBpe({{"Ġ", "a"}}, false);
+  j["pre_tokenizer"]["add_prefix_space"] = true;
+  auto t = load(j);
+  EXPECT_EQ(pieces(*t, t->encode("a<|endoftext|>a a")),
+            (std::vector<std::string>{"Ġa", "<|endoftext|>", "Ġa", "Ġa"}));
+}
+
 TEST(Bpe, EmptyInput) {
   auto t = load(toyBpe({{"a", "b"}}, false));
   EXPECT_TRUE(t->encode("").empty());
