@@ -139,6 +139,26 @@ std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text, bool addS
 }
 
 std::string WordPieceTokenizer::decode(const std::vector<int32_t> &ids, bool skipSpecial) const {
+  // The WordPiece decoder's cleanup of tokenization spaces; like HF it is
+  // applied to each token's piece (" " + token), not to the joined text.
+  static const std::pair<const char *, const char *> kRules[] = {
+      {" .", "."},   {" ?", "?"},     {" !", "!"},   {" ,", ","},   {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"},
+      {" 've", "'ve"}, {" 're", "'re"}};
+  auto cleanup = [](std::string piece) {
+    for (const auto &[from, to] : kRules) {
+      std::string f(from), res;
+      size_t pos = 0, hit;
+      while ((hit = piece.find(f, pos)) != std::string::npos) {
+        res.append(piece, pos, hit - pos);
+        res += to;
+        pos = hit + f.size();
+      }
+      res.append(piece, pos, std::string::npos);
+      piece.swap(res);
+    }
+    return piece;
+  };
   std::string out;
   bool first = true;
   for (int32_t id : ids) {
@@ -148,32 +168,13 @@ std::string WordPieceTokenizer::decode(const std::vector<int32_t> &ids, bool ski
     if (skipSpecial && added.isSpecial(id))
       continue;
     const std::string &t = idToToken[id];
-    if (!first && t.compare(0, continuingPrefix.size(), continuingPrefix) == 0) {
-      out.append(t, continuingPrefix.size(), std::string::npos);
-    } else {
-      if (!first)
-        out.push_back(' ');
-      out += t;
-    }
+    std::string piece;
+    if (!first && t.compare(0, continuingPrefix.size(), continuingPrefix) == 0)
+      piece = t.substr(continuingPrefix.size());
+    else
+      piece = (first ? "" : " ") + t;
+    out += decoderCleanup ? cleanup(std::move(piece)) : piece;
     first = false;
-  }
-  if (!decoderCleanup)
-    return out;
-  // The WordPiece decoder's cleanup of tokenization spaces.
-  static const std::pair<const char *, const char *> kRules[] = {
-      {" .", "."},   {" ?", "?"},     {" !", "!"},   {" ,", ","},   {" ' ", "'"},
-      {" n't", "n't"}, {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"},
-      {" 've", "'ve"}, {" 're", "'re"}};
-  for (const auto &[from, to] : kRules) {
-    std::string f(from), r(to), res;
-    size_t pos = 0, hit;
-    while ((hit = out.find(f, pos)) != std::string::npos) {
-      res.append(out, pos, hit - pos);
-      res += r;
-      pos = hit + f.size();
-    }
-    res.append(out, pos, std::string::npos);
-    out.swap(res);
   }
   return out;
 }
