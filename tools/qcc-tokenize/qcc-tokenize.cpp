@@ -3,6 +3,13 @@
 //   qcc-tokenize --tokenizer tokenizer.json --text "Hello world"
 //   qcc-tokenize --tokenizer tokenizer.json --file a.txt [--file b.txt] [--lines]
 //   qcc-tokenize --tokenizer tokenizer.json --decode "9906 1917"
+//   qcc-tokenize --bpe-arrays arrays.json --text "..."
+//
+// --bpe-arrays loads a JSON object with the GGUF tokenizer metadata arrays
+// ({"tokens": [...], "merges": [...], "token_type": [...], "pre": "smollm",
+// "bos_token_id": 1, "eos_token_id": 2, "add_bos_token": false}) through
+// Tokenizer::fromBpeArrays, the constructor the GGUF importer uses; it lets
+// tests check that path on a real vocabulary without a GGUF reader here.
 //
 // Prints one line of space-separated ids per input (per line with --lines).
 // --no-special leaves out BOS/[CLS]/[SEP]; --skip-special drops special
@@ -11,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Tokenizer/Tokenizer.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -24,7 +33,7 @@ using qcc::tokenizer::TokenizerError;
 
 namespace {
 int usage() {
-  std::cerr << "usage: qcc-tokenize --tokenizer FILE (--text STR | --file PATH... [--lines] | "
+  std::cerr << "usage: qcc-tokenize (--tokenizer FILE | --bpe-arrays FILE) (--text STR | --file PATH... [--lines] | "
                "--decode \"ID ...\") [--no-special] [--skip-special] [--time]\n";
   return 2;
 }
@@ -47,6 +56,25 @@ void printIds(const std::vector<int32_t> &ids, std::string &out) {
   out.push_back('\n');
 }
 
+/// Reads the --bpe-arrays JSON into BpeArrays (see the file comment).
+std::unique_ptr<Tokenizer> loadBpeArrays(const std::string &path) {
+  qcc::tokenizer::BpeArrays a;
+  a.source = path;
+  try {
+    nlohmann::json j = nlohmann::json::parse(readFile(path));
+    a.tokens = j.at("tokens").get<std::vector<std::string>>();
+    a.merges = j.value("merges", std::vector<std::string>{});
+    a.tokenTypes = j.value("token_type", std::vector<int32_t>{});
+    a.pre = j.value("pre", std::string("gpt2"));
+    a.bosId = j.value("bos_token_id", -1);
+    a.eosId = j.value("eos_token_id", -1);
+    a.addBos = j.value("add_bos_token", false);
+  } catch (const nlohmann::json::exception &e) {
+    throw TokenizerError(path + ": " + e.what());
+  }
+  return Tokenizer::fromBpeArrays(a);
+}
+
 std::vector<int32_t> parseIds(const std::string &s) {
   std::vector<int32_t> ids;
   std::istringstream in(s);
@@ -63,7 +91,7 @@ std::vector<int32_t> parseIds(const std::string &s) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string tokPath, text, decodeIds;
+  std::string tokPath, arraysPath, text, decodeIds;
   std::vector<std::string> files;
   bool haveText = false, haveDecode = false, lines = false, special = true, skipSpecial = false,
        time = false;
@@ -72,6 +100,7 @@ int main(int argc, char **argv) {
     auto value = [&]() -> const char * { return i + 1 < argc ? argv[++i] : nullptr; };
     const char *v = nullptr;
     if (a == "--tokenizer" && (v = value())) tokPath = v;
+    else if (a == "--bpe-arrays" && (v = value())) arraysPath = v;
     else if (a == "--text" && (v = value())) { text = v; haveText = true; }
     else if (a == "--file" && (v = value())) files.push_back(v);
     else if (a == "--decode" && (v = value())) { decodeIds = v; haveDecode = true; }
@@ -81,10 +110,11 @@ int main(int argc, char **argv) {
     else if (a == "--time") time = true;
     else return usage();
   }
-  if (tokPath.empty() || (haveText + haveDecode + !files.empty()) != 1)
+  if (tokPath.empty() == arraysPath.empty() || (haveText + haveDecode + !files.empty()) != 1)
     return usage();
   try {
-    std::unique_ptr<Tokenizer> tok = Tokenizer::fromJsonFile(tokPath);
+    std::unique_ptr<Tokenizer> tok =
+        tokPath.empty() ? loadBpeArrays(arraysPath) : Tokenizer::fromJsonFile(tokPath);
     if (haveDecode) {
       std::string s = tok->decode(parseIds(decodeIds), skipSpecial);
       std::fwrite(s.data(), 1, s.size(), stdout);

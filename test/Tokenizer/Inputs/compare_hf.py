@@ -75,12 +75,20 @@ def smollm2_tokenizer_json(out_path, llama3_split=False):
         doc["model"]["ignore_merges"] = True
     with open(out_path, "w", encoding="utf-8") as fp:
         json.dump(doc, fp, ensure_ascii=False)
+    # The raw GGUF arrays, for qcc-tokenize --bpe-arrays (Tokenizer::fromBpeArrays).
+    arrays = {"tokens": tokens, "merges": merges, "token_type": types,
+              "pre": "llama-bpe" if llama3_split else "smollm",
+              "bos_token_id": field_scalar(reader, "tokenizer.ggml.bos_token_id"),
+              "eos_token_id": field_scalar(reader, "tokenizer.ggml.eos_token_id"),
+              "add_bos_token": bool(field_scalar(reader, "tokenizer.ggml.add_bos_token"))}
+    with open(out_path + ".arrays.json", "w", encoding="utf-8") as fp:
+        json.dump(arrays, fp, ensure_ascii=False)
     bos = field_scalar(reader, "tokenizer.ggml.bos_token_id")
     return out_path, len(tokens), len(merges), bos
 
 
-def qcc_ids(tool, tok_json, files, lines):
-    cmd = [tool, "--tokenizer", tok_json] + [a for f in files for a in ("--file", f)]
+def qcc_ids(tool, tok_json, files, lines, flag="--tokenizer"):
+    cmd = [tool, flag, tok_json] + [a for f in files for a in ("--file", f)]
     if lines:
         cmd.append("--lines")
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout.decode()
@@ -125,6 +133,13 @@ def main():
             print("  %s %d differs at token %d: qcc %s HF %s in %r" % (unit, i, k, g[k:k + 5], r[k:k + 5],
                   inputs[i][:80]))
         ok = ok and not bad
+    if which != "minilm":
+        # The GGUF-array constructor on the same vocabulary gives the same ids.
+        got = qcc_ids(tool, tok_json + ".arrays.json", files, False, "--bpe-arrays")
+        ref = qcc_ids(tool, tok_json, files, False)
+        same = got == ref
+        print("%s from GGUF arrays: %s" % (which, "same ids as from tokenizer.json" if same else "DIFFERENT ids"))
+        ok = ok and same
     # Decode: byte round trip for BPE; WordPiece is lossy, so it is compared with HF's decode.
     if which != "minilm":
         some = files[:2] + files[-1:]
