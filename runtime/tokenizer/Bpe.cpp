@@ -135,6 +135,7 @@ void BpeTokenizer::encodeWord(std::string_view word, std::vector<int32_t> &out) 
 }
 
 std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool addSpecial) const {
+  checkInputSize(text);
   std::vector<int32_t> out;
   if (addSpecial)
     out = prefixIds;

@@ -16,6 +16,10 @@
 
 namespace qcc::tokenizer {
 
+/// Throws TokenizerError when `text` is too long for the 32-bit byte offsets
+/// used internally (4 GiB).
+void checkInputSize(std::string_view text);
+
 /// A token matched literally in the raw input (special or user-defined).
 struct AddedToken {
   std::string content;

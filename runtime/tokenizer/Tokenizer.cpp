@@ -17,6 +17,12 @@ int32_t Tokenizer::tokenId(std::string_view token) const {
   return it == tokenToId.end() ? -1 : it->second;
 }
 
+void checkInputSize(std::string_view text) {
+  if (text.size() >= (uint64_t(1) << 32))
+    throw TokenizerError("encode: input of " + std::to_string(text.size()) +
+                         " bytes exceeds the 4 GiB limit");
+}
+
 void AddedTokenMatcher::add(AddedToken token) {
   if (token.content.empty() || byId.count(token.id))
     return;

@@ -124,6 +124,7 @@ void WordPieceTokenizer::encodeText(std::string_view text, std::vector<int32_t> 
 }
 
 std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text, bool addSpecial) const {
+  checkInputSize(text);
   std::vector<int32_t> out;
   if (addSpecial)
     out = prefixIds;

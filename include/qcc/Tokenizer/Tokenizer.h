@@ -73,6 +73,7 @@ public:
   static std::unique_ptr<Tokenizer> fromBpeArrays(const BpeArrays &arrays);
 
   /// Encodes UTF-8 (invalid bytes are kept and encoded as their byte tokens).
+  /// Throws TokenizerError for a text of 4 GiB or more.
   /// `addSpecial` adds the post-processing tokens: BOS when the model asks for
   /// it (BPE), [CLS] ... [SEP] (WordPiece).
   virtual std::vector<int32_t> encode(std::string_view text,
@@ -97,7 +98,6 @@ protected:
   std::unordered_map<std::string, int32_t> tokenToId;
   int32_t bos = -1;
   int32_t eos = -1;
-  friend struct TokenizerBuilder;
 };
 
 } // namespace qcc::tokenizer
