@@ -296,6 +296,17 @@ TEST(BadInput, StructuralErrors) {
             std::string::npos);
 }
 
+TEST(BadInput, TooLongInputIsRejectedBeforeReading) {
+  // The size check happens before any byte is read, so a view larger than
+  // its (tiny) buffer is safe here.
+  static const char buf[1] = {'a'};
+  std::string_view huge(buf, size_t(1) << 32);
+  auto bpe = load(toyBpe({{"a", "b"}}, false));
+  auto wp = load(toyWordPiece());
+  EXPECT_NE(errorOf([&] { bpe->encode(huge); }).find("exceeds the 4 GiB limit"), std::string::npos);
+  EXPECT_NE(errorOf([&] { wp->encode(huge); }).find("exceeds the 4 GiB limit"), std::string::npos);
+}
+
 TEST(BadInput, DecodeOutOfRangeAndBadArrays) {
   auto t = load(toyBpe({{"a", "b"}}, false));
   EXPECT_NE(errorOf([&] { t->decode({5, 99999}); }).find("token id 99999 is outside"),
