@@ -1,0 +1,392 @@
+//===- GGUF.cpp - memory-mapped, bounds-checked GGUF (v2/v3) reader --------===//
+#include "qcc/Import/GGUF.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace qcc::gguf {
+
+namespace {
+constexpr int kMaxArrayDepth = 8;
+constexpr uint32_t kMaxDims = 8;
+
+/// Sequential reader over the mapping that never reads past its end.
+struct Cursor {
+  const uint8_t *base;
+  uint64_t size, pos = 0;
+  bool ok = true;
+  bool take(void *dst, uint64_t n) {
+    if (!ok || n > size - pos)
+      return ok = false;
+    std::memcpy(dst, base + pos, n);
+    pos += n;
+    return true;
+  }
+  template <typename T> T get() {
+    T v{};
+    take(&v, sizeof(T));
+    return v;
+  }
+  uint64_t left() const { return size - pos; }
+};
+
+bool readString(Cursor &c, std::string &s) {
+  uint64_t n = c.get<uint64_t>();
+  if (!c.ok || n > c.left())
+    return c.ok = false;
+  s.assign(reinterpret_cast<const char *>(c.base + c.pos), n);
+  c.pos += n;
+  return true;
+}
+
+bool knownValueType(uint32_t t) { return t <= 12; }
+
+/// Reads a value of \p type; sets \p error on an unknown type or bad count.
+bool readValue(Cursor &c, ValueType type, Value &v, int depth, std::string &error) {
+  v.type = type;
+  switch (type) {
+  case ValueType::U8: v.u = c.get<uint8_t>(); break;
+  case ValueType::I8: v.i = c.get<int8_t>(); break;
+  case ValueType::U16: v.u = c.get<uint16_t>(); break;
+  case ValueType::I16: v.i = c.get<int16_t>(); break;
+  case ValueType::U32: v.u = c.get<uint32_t>(); break;
+  case ValueType::I32: v.i = c.get<int32_t>(); break;
+  case ValueType::U64: v.u = c.get<uint64_t>(); break;
+  case ValueType::I64: v.i = c.get<int64_t>(); break;
+  case ValueType::F32: v.f = c.get<float>(); break;
+  case ValueType::F64: v.f = c.get<double>(); break;
+  case ValueType::Bool: v.u = c.get<uint8_t>(); break;
+  case ValueType::String: readString(c, v.s); break;
+  case ValueType::Array: {
+    uint32_t et = c.get<uint32_t>();
+    uint64_t n = c.get<uint64_t>();
+    if (!c.ok)
+      return false;
+    if (!knownValueType(et)) {
+      error = "array of unknown value type " + std::to_string(et);
+      return false;
+    }
+    if (depth >= kMaxArrayDepth) {
+      error = "arrays nested deeper than " + std::to_string(kMaxArrayDepth);
+      return false;
+    }
+    // Every element takes at least one byte: a larger count is a lie.
+    if (n > c.left()) {
+      error = "array count " + std::to_string(n) + " exceeds the file";
+      return false;
+    }
+    v.elemType = ValueType(et);
+    v.array.resize(n);
+    for (uint64_t k = 0; k < n && c.ok; ++k)
+      if (!readValue(c, v.elemType, v.array[k], depth + 1, error))
+        return false;
+    break;
+  }
+  }
+  return c.ok;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 31, man = h & 1023;
+  uint32_t bits;
+  if (exp == 0) {
+    if (man == 0) {
+      bits = sign;
+    } else {
+      int e = -1;
+      do {
+        ++e;
+        man <<= 1;
+      } while (!(man & 1024));
+      bits = sign | uint32_t(127 - 15 - e) << 23 | (man & 1023) << 13;
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | man << 13;
+  } else {
+    bits = sign | (exp + 127 - 15) << 23 | man << 13;
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+float f16At(const uint8_t *p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return halfToFloat(h);
+}
+} // namespace
+
+const char *typeName(TensorType t) {
+  switch (t) {
+  case TensorType::F32: return "F32";
+  case TensorType::F16: return "F16";
+  case TensorType::BF16: return "BF16";
+  case TensorType::Q4_0: return "Q4_0";
+  case TensorType::Q4_1: return "Q4_1";
+  case TensorType::Q5_0: return "Q5_0";
+  case TensorType::Q5_1: return "Q5_1";
+  case TensorType::Q8_0: return "Q8_0";
+  }
+  return "?";
+}
+
+void blockLayout(TensorType t, size_t &elems, size_t &bytes) {
+  elems = 32;
+  switch (t) {
+  case TensorType::F32: elems = 1; bytes = 4; return;
+  case TensorType::F16: case TensorType::BF16: elems = 1; bytes = 2; return;
+  case TensorType::Q4_0: bytes = 18; return;
+  case TensorType::Q4_1: bytes = 20; return;
+  case TensorType::Q5_0: bytes = 22; return;
+  case TensorType::Q5_1: bytes = 24; return;
+  case TensorType::Q8_0: bytes = 34; return;
+  }
+  elems = 0;
+  bytes = 0;
+}
+
+static bool knownTensorType(uint32_t t) {
+  size_t e, b;
+  blockLayout(TensorType(t), e, b);
+  return e != 0;
+}
+
+std::string Value::toString() const {
+  switch (type) {
+  case ValueType::U8: case ValueType::U16: case ValueType::U32: case ValueType::U64:
+    return std::to_string(u);
+  case ValueType::I8: case ValueType::I16: case ValueType::I32: case ValueType::I64:
+    return std::to_string(i);
+  case ValueType::F32: case ValueType::F64: {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", f);
+    return buf;
+  }
+  case ValueType::Bool: return u ? "true" : "false";
+  case ValueType::String: return "\"" + s + "\"";
+  case ValueType::Array: {
+    std::string r = "[";
+    for (size_t k = 0; k < array.size() && k < 4; ++k)
+      r += (k ? ", " : "") + array[k].toString();
+    if (array.size() > 4)
+      r += ", ... (" + std::to_string(array.size()) + " items)";
+    return r + "]";
+  }
+  }
+  return "?";
+}
+
+File::~File() {
+  if (map_)
+    munmap(map_, mapSize_);
+}
+
+const Value *File::find(const std::string &key) const {
+  for (auto &[k, v] : kv_)
+    if (k == key)
+      return &v;
+  return nullptr;
+}
+
+const TensorInfo *File::findTensor(const std::string &name) const {
+  for (const TensorInfo &t : tensors_)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+std::unique_ptr<File> File::open(const std::string &path, std::string &error) {
+  auto fail = [&](const std::string &what) -> std::unique_ptr<File> {
+    error = path + ": " + what;
+    return nullptr;
+  };
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    return fail(std::string("cannot open: ") + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 4) {
+    ::close(fd);
+    return fail("truncated header (file shorter than the magic)");
+  }
+  std::unique_ptr<File> file(new File());
+  file->mapSize_ = size_t(st.st_size);
+  void *m = mmap(nullptr, file->mapSize_, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (m == MAP_FAILED)
+    return fail(std::string("cannot mmap: ") + std::strerror(errno));
+  file->map_ = m;
+  Cursor c{static_cast<const uint8_t *>(m), file->mapSize_};
+
+  if (std::memcmp(c.base, "GGUF", 4) != 0)
+    return fail("bad magic (not a GGUF file)");
+  c.pos = 4;
+  file->version_ = c.get<uint32_t>();
+  uint64_t nTensors = c.get<uint64_t>(), nKV = c.get<uint64_t>();
+  if (!c.ok)
+    return fail("truncated header");
+  if (file->version_ != 2 && file->version_ != 3)
+    return fail("unsupported GGUF version " + std::to_string(file->version_) +
+                " (need 2 or 3)");
+  // A key-value pair takes at least 12 bytes, a tensor info at least 24.
+  if (nKV > c.left() / 12)
+    return fail("metadata count " + std::to_string(nKV) + " is absurd for the file size");
+  if (nTensors > c.left() / 24)
+    return fail("tensor count " + std::to_string(nTensors) + " is absurd for the file size");
+
+  for (uint64_t k = 0; k < nKV; ++k) {
+    std::string key, why;
+    if (!readString(c, key))
+      return fail("truncated metadata (key " + std::to_string(k) + ")");
+    uint32_t vt = c.get<uint32_t>();
+    if (!c.ok)
+      return fail("truncated metadata (key '" + key + "')");
+    if (!knownValueType(vt))
+      return fail("metadata '" + key + "' has unknown value type " + std::to_string(vt));
+    Value v;
+    if (!readValue(c, ValueType(vt), v, 0, why))
+      return fail("metadata '" + key + "': " + (why.empty() ? "truncated" : why));
+    file->kv_.emplace_back(std::move(key), std::move(v));
+  }
+  if (const Value *a = file->find("general.alignment")) {
+    if (a->type != ValueType::U32 || a->u == 0 || (a->u & (a->u - 1)))
+      return fail("general.alignment must be a power-of-two uint32");
+    file->alignment_ = a->u;
+  }
+
+  std::vector<uint64_t> offsets;
+  for (uint64_t k = 0; k < nTensors; ++k) {
+    TensorInfo t;
+    if (!readString(c, t.name))
+      return fail("truncated tensor info " + std::to_string(k));
+    uint32_t nd = c.get<uint32_t>();
+    if (!c.ok)
+      return fail("truncated tensor info '" + t.name + "'");
+    if (nd > kMaxDims)
+      return fail("tensor '" + t.name + "' has " + std::to_string(nd) + " dims (max 8)");
+    t.numel = 1;
+    bool overflow = false;
+    for (uint32_t d = 0; d < nd; ++d) {
+      uint64_t n = c.get<uint64_t>();
+      t.dims.push_back(n);
+      if (n && t.numel > UINT64_MAX / n)
+        overflow = true;
+      t.numel *= n;
+    }
+    uint32_t type = c.get<uint32_t>();
+    uint64_t off = c.get<uint64_t>();
+    if (!c.ok)
+      return fail("truncated tensor info '" + t.name + "'");
+    if (!knownTensorType(type))
+      return fail("tensor '" + t.name + "' has unknown or unsupported type " +
+                  std::to_string(type));
+    t.type = TensorType(type);
+    if (overflow)
+      return fail("tensor '" + t.name + "' has an absurd element count");
+    size_t be, bb;
+    blockLayout(t.type, be, bb);
+    if (t.dims.empty() ? be != 1 : t.dims[0] % be != 0)
+      return fail("tensor '" + t.name + "' row length is not a multiple of the " +
+                  typeName(t.type) + " block size " + std::to_string(be));
+    if (t.numel / be > UINT64_MAX / bb)
+      return fail("tensor '" + t.name + "' has an absurd byte size");
+    t.size = t.numel / be * bb;
+    if (off % file->alignment_ != 0)
+      return fail("tensor '" + t.name + "' offset " + std::to_string(off) +
+                  " is not aligned to " + std::to_string(file->alignment_));
+    offsets.push_back(off);
+    file->tensors_.push_back(std::move(t));
+  }
+  uint64_t dataBegin = (c.pos + file->alignment_ - 1) / file->alignment_ * file->alignment_;
+  if (dataBegin > c.size && nTensors)
+    return fail("truncated tensor data (data section starts past the end)");
+  uint64_t dataSize = dataBegin > c.size ? 0 : c.size - dataBegin;
+  for (size_t k = 0; k < file->tensors_.size(); ++k) {
+    TensorInfo &t = file->tensors_[k];
+    if (offsets[k] > dataSize || t.size > dataSize - offsets[k])
+      return fail("tensor '" + t.name + "' data [" + std::to_string(offsets[k]) +
+                  ", +" + std::to_string(t.size) + ") lies outside the " +
+                  std::to_string(dataSize) + "-byte data section (truncated?)");
+    t.data = c.base + dataBegin + offsets[k];
+  }
+  return file;
+}
+
+void dequantize(const TensorInfo &t, std::vector<float> &out) {
+  out.resize(t.numel);
+  const uint8_t *p = t.data;
+  float *y = out.data();
+  uint64_t nb = t.numel / 32;
+  switch (t.type) {
+  case TensorType::F32:
+    std::memcpy(y, p, t.numel * 4);
+    return;
+  case TensorType::F16:
+    for (uint64_t k = 0; k < t.numel; ++k)
+      y[k] = f16At(p + 2 * k);
+    return;
+  case TensorType::BF16:
+    for (uint64_t k = 0; k < t.numel; ++k) {
+      uint32_t b = uint32_t(p[2 * k] | p[2 * k + 1] << 8) << 16;
+      std::memcpy(&y[k], &b, 4);
+    }
+    return;
+  case TensorType::Q8_0:
+    for (uint64_t b = 0; b < nb; ++b, p += 34, y += 32) {
+      float d = f16At(p);
+      for (int j = 0; j < 32; ++j)
+        y[j] = d * float(int8_t(p[2 + j]));
+    }
+    return;
+  case TensorType::Q4_0:
+  case TensorType::Q4_1: {
+    bool hasMin = t.type == TensorType::Q4_1;
+    size_t bytes = hasMin ? 20 : 18;
+    for (uint64_t b = 0; b < nb; ++b, p += bytes, y += 32) {
+      float d = f16At(p), m = hasMin ? f16At(p + 2) : 0;
+      const uint8_t *qs = p + (hasMin ? 4 : 2);
+      for (int j = 0; j < 16; ++j) {
+        int lo = qs[j] & 15, hi = qs[j] >> 4;
+        if (hasMin) {
+          y[j] = float(lo) * d + m;
+          y[j + 16] = float(hi) * d + m;
+        } else {
+          y[j] = float(lo - 8) * d;
+          y[j + 16] = float(hi - 8) * d;
+        }
+      }
+    }
+    return;
+  }
+  case TensorType::Q5_0:
+  case TensorType::Q5_1: {
+    bool hasMin = t.type == TensorType::Q5_1;
+    size_t bytes = hasMin ? 24 : 22;
+    for (uint64_t b = 0; b < nb; ++b, p += bytes, y += 32) {
+      float d = f16At(p), m = hasMin ? f16At(p + 2) : 0;
+      const uint8_t *q = p + (hasMin ? 4 : 2);
+      uint32_t qh;
+      std::memcpy(&qh, q, 4);
+      const uint8_t *qs = q + 4;
+      for (int j = 0; j < 16; ++j) {
+        int lo = (qs[j] & 15) | int((qh >> j) & 1) << 4;
+        int hi = (qs[j] >> 4) | int((qh >> (j + 16)) & 1) << 4;
+        if (hasMin) {
+          y[j] = float(lo) * d + m;
+          y[j + 16] = float(hi) * d + m;
+        } else {
+          y[j] = float(lo - 16) * d;
+          y[j + 16] = float(hi - 16) * d;
+        }
+      }
+    }
+    return;
+  }
+  }
+}
+
+} // namespace qcc::gguf
