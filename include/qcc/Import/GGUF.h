@@ -13,7 +13,7 @@ namespace qcc::gguf {
 /// ggml tensor types this reader understands (values are the on-disk ids).
 enum class TensorType : uint32_t {
   F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8,
-  BF16 = 30,
+  Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, BF16 = 30,
 };
 
 /// Name ("Q4_1", ...) of \p t.

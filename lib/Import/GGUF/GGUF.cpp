@@ -131,6 +131,11 @@ const char *typeName(TensorType t) {
   case TensorType::Q5_0: return "Q5_0";
   case TensorType::Q5_1: return "Q5_1";
   case TensorType::Q8_0: return "Q8_0";
+  case TensorType::Q2_K: return "Q2_K";
+  case TensorType::Q3_K: return "Q3_K";
+  case TensorType::Q4_K: return "Q4_K";
+  case TensorType::Q5_K: return "Q5_K";
+  case TensorType::Q6_K: return "Q6_K";
   }
   return "?";
 }
@@ -145,6 +150,11 @@ void blockLayout(TensorType t, size_t &elems, size_t &bytes) {
   case TensorType::Q5_0: bytes = 22; return;
   case TensorType::Q5_1: bytes = 24; return;
   case TensorType::Q8_0: bytes = 34; return;
+  case TensorType::Q2_K: elems = 256; bytes = 84; return;
+  case TensorType::Q3_K: elems = 256; bytes = 110; return;
+  case TensorType::Q4_K: elems = 256; bytes = 144; return;
+  case TensorType::Q5_K: elems = 256; bytes = 176; return;
+  case TensorType::Q6_K: elems = 256; bytes = 210; return;
   }
   elems = 0;
   bytes = 0;
@@ -316,6 +326,103 @@ std::unique_ptr<File> File::open(const std::string &path, std::string &error) {
   return file;
 }
 
+/// Unpacks the twelve 6-bit (scale, min) pairs of a Q4_K/Q5_K block: pair j < 4 is the low six
+/// bits of bytes j and j + 4; pair j >= 4 takes its low four bits from byte j + 4 and its top two
+/// bits from the top of bytes j - 4 (scale) and j (min).
+static void kScaleMin(int j, const uint8_t *q, float &sc, float &mn) {
+  if (j < 4) {
+    sc = float(q[j] & 63);
+    mn = float(q[j + 4] & 63);
+  } else {
+    sc = float((q[j + 4] & 15) | (q[j - 4] >> 6) << 4);
+    mn = float((q[j + 4] >> 4) | (q[j] >> 6) << 4);
+  }
+}
+
+/// Dequantizes the K-quant types (256-element super-blocks).
+static void dequantizeK(const TensorInfo &t, float *y) {
+  const uint8_t *p = t.data;
+  uint64_t nb = t.numel / 256;
+  size_t e, bytes;
+  blockLayout(t.type, e, bytes);
+  for (uint64_t b = 0; b < nb; ++b, p += bytes) {
+    switch (t.type) {
+    case TensorType::Q2_K: {
+      const uint8_t *scales = p, *q = p + 16;
+      float d = f16At(p + 80), dmin = f16At(p + 82);
+      int is = 0;
+      for (int n = 0; n < 256; n += 128, q += 32)
+        for (int shift = 0; shift < 8; shift += 2)
+          for (int half = 0; half < 2; ++half) {
+            uint8_t sc = scales[is++];
+            float dl = d * float(sc & 15), ml = dmin * float(sc >> 4);
+            for (int l = 0; l < 16; ++l)
+              *y++ = dl * float((q[l + 16 * half] >> shift) & 3) - ml;
+          }
+      break;
+    }
+    case TensorType::Q3_K: {
+      const uint8_t *hm = p, *q = p + 32, *raw = p + 96;
+      float d = f16At(p + 108);
+      int8_t scales[16];
+      for (int j = 0; j < 16; ++j) {
+        int low = j < 8 ? raw[j] & 15 : raw[j - 8] >> 4;
+        int high = (raw[8 + j % 4] >> (2 * (j / 4))) & 3;
+        scales[j] = int8_t(low | high << 4);
+      }
+      int is = 0;
+      uint8_t m = 1;
+      for (int n = 0; n < 256; n += 128, q += 32)
+        for (int shift = 0; shift < 8; shift += 2, m <<= 1)
+          for (int half = 0; half < 2; ++half) {
+            float dl = d * float(scales[is++] - 32);
+            for (int l = 16 * half; l < 16 * half + 16; ++l)
+              *y++ = dl * float(int((q[l] >> shift) & 3) - ((hm[l] & m) ? 0 : 4));
+          }
+      break;
+    }
+    case TensorType::Q4_K:
+    case TensorType::Q5_K: {
+      bool five = t.type == TensorType::Q5_K;
+      float d = f16At(p), dmin = f16At(p + 2);
+      const uint8_t *scales = p + 4, *qh = p + 16, *ql = p + (five ? 48 : 16);
+      for (int j = 0, is = 0; j < 256; j += 64, ql += 32, is += 2) {
+        float s1, m1, s2, m2;
+        kScaleMin(is, scales, s1, m1);
+        kScaleMin(is + 1, scales, s2, m2);
+        float d1 = d * s1, d2 = d * s2, o1 = dmin * m1, o2 = dmin * m2;
+        int bit = j / 32;
+        for (int l = 0; l < 32; ++l)
+          *y++ = d1 * float((ql[l] & 15) + (five && (qh[l] >> bit & 1) ? 16 : 0)) - o1;
+        for (int l = 0; l < 32; ++l)
+          *y++ = d2 * float((ql[l] >> 4) + (five && (qh[l] >> (bit + 1) & 1) ? 16 : 0)) - o2;
+      }
+      break;
+    }
+    case TensorType::Q6_K: {
+      const uint8_t *ql = p, *qh = p + 128;
+      const int8_t *sc = reinterpret_cast<const int8_t *>(p + 192);
+      float d = f16At(p + 208);
+      for (int n = 0; n < 256; n += 128, ql += 64, qh += 32, sc += 8, y += 128)
+        for (int l = 0; l < 32; ++l) {
+          int is = l / 16;
+          int q1 = ((ql[l] & 15) | ((qh[l] >> 0) & 3) << 4) - 32;
+          int q2 = ((ql[l + 32] & 15) | ((qh[l] >> 2) & 3) << 4) - 32;
+          int q3 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
+          int q4 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
+          y[l] = d * float(sc[is]) * float(q1);
+          y[l + 32] = d * float(sc[is + 2]) * float(q2);
+          y[l + 64] = d * float(sc[is + 4]) * float(q3);
+          y[l + 96] = d * float(sc[is + 6]) * float(q4);
+        }
+      break;
+    }
+    default:
+      return;
+    }
+  }
+}
+
 void dequantize(const TensorInfo &t, std::vector<float> &out) {
   out.resize(t.numel);
   const uint8_t *p = t.data;
@@ -386,6 +493,10 @@ void dequantize(const TensorInfo &t, std::vector<float> &out) {
     }
     return;
   }
+  case TensorType::Q2_K: case TensorType::Q3_K: case TensorType::Q4_K:
+  case TensorType::Q5_K: case TensorType::Q6_K:
+    dequantizeK(t, y);
+    return;
   }
 }
 
