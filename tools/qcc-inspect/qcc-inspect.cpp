@@ -42,6 +42,15 @@ bool endsWith(const std::string &s, const char *suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
+void printConfig(const qcc::ModelConfig &c) {
+  std::printf("config %s hidden=%lld layers=%lld heads=%lld kv_heads=%lld intermediate=%lld "
+              "vocab=%lld max_positions=%lld rope_theta=%g norm_eps=%g tie_embeddings=%s\n",
+              c.architecture.c_str(), (long long)c.hiddenSize, (long long)c.numLayers,
+              (long long)c.numHeads, (long long)c.numKVHeads, (long long)c.intermediateSize,
+              (long long)c.vocabSize, (long long)c.maxPositions, c.ropeTheta, c.normEps,
+              c.tieWordEmbeddings ? "true" : "false");
+}
+
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::string r = "[";
   for (size_t k = 0; k < shape.size(); ++k)
@@ -78,6 +87,14 @@ int inspectGGUF(const std::string &path, const std::string &dump, const std::str
               file->metadata().size(), file->tensors().size());
   for (auto &[k, v] : file->metadata())
     std::printf("meta %s = %s\n", k.c_str(), v.toString().c_str());
+  if (const auto *arch = file->find("general.architecture"); arch && arch->s == "llama") {
+    qcc::ModelConfig config;
+    // An incomplete llama config does not stop the inspection; it is reported instead.
+    if (qcc::gguf::loadLlamaConfig(*file, path, config, error))
+      printConfig(config);
+    else
+      std::printf("config unavailable: %s\n", error.c_str());
+  }
   for (const auto &t : file->tensors())
     std::printf("tensor %s %s %s %zu\n", t.name.c_str(), qcc::gguf::typeName(t.type),
                 shapeString(npShape(t)).c_str(), t.size);
@@ -110,6 +127,16 @@ int inspectSafetensors(const std::string &path, const std::string &dump,
   }
   std::printf("format: safetensors, %zu metadata, %zu tensors\n", file->metadata().size(),
               file->tensors().size());
+  std::string configPath = path.substr(0, path.rfind('/') + 1) + "config.json";
+  if (FILE *probe = std::fopen(configPath.c_str(), "r")) {
+    std::fclose(probe);
+    qcc::ModelConfig config;
+    if (!qcc::loadHFConfig(configPath, config, error)) {
+      std::fprintf(stderr, "qcc-inspect: error: %s\n", error.c_str());
+      return 1;
+    }
+    printConfig(config);
+  }
   for (auto &[k, v] : file->metadata())
     std::printf("meta %s = \"%s\"\n", k.c_str(), v.c_str());
   for (const auto &t : file->tensors())

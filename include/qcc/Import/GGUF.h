@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include "qcc/Import/ModelConfig.h"
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,19 @@ private:
   std::vector<std::pair<std::string, Value>> kv_;
   std::vector<TensorInfo> tensors_;
 };
+
+/// Fills \p config from the llama.* metadata of \p file (general.architecture must be "llama");
+/// on failure returns false with \p error naming the missing or mistyped key.
+bool loadLlamaConfig(const File &file, const std::string &path, ModelConfig &config,
+                     std::string &error);
+
+/// tokenizer.ggml.tokens / merges as plain strings; false with \p error if absent or mistyped.
+bool tokenizerStrings(const File &file, const std::string &key, std::vector<std::string> &out,
+                      std::string &error);
+/// tokenizer.ggml.scores as floats.
+bool tokenizerScores(const File &file, std::vector<float> &out, std::string &error);
+/// tokenizer.ggml.token_type as ints.
+bool tokenizerTypes(const File &file, std::vector<int32_t> &out, std::string &error);
 
 /// Dequantizes \p t into \p out (resized to numel) in ggml element order.
 void dequantize(const TensorInfo &t, std::vector<float> &out);
