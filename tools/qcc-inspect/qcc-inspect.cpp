@@ -95,6 +95,20 @@ int inspectGGUF(const std::string &path, const std::string &dump, const std::str
     else
       std::printf("config unavailable: %s\n", error.c_str());
   }
+  std::vector<std::string> tokens, merges;
+  std::vector<int32_t> types;
+  if (qcc::gguf::tokenizerStrings(*file, "tokenizer.ggml.tokens", tokens, error)) {
+    std::printf("tokenizer tokens=%zu first='%s' last='%s'", tokens.size(),
+                tokens.empty() ? "" : tokens.front().c_str(),
+                tokens.empty() ? "" : tokens.back().c_str());
+    if (qcc::gguf::tokenizerStrings(*file, "tokenizer.ggml.merges", merges, error) &&
+        !merges.empty())
+      std::printf(" merges=%zu first='%s' last='%s'", merges.size(), merges.front().c_str(),
+                  merges.back().c_str());
+    if (qcc::gguf::tokenizerTypes(*file, types, error) && !types.empty())
+      std::printf(" types=%zu first=%d last=%d", types.size(), types.front(), types.back());
+    std::printf("\n");
+  }
   for (const auto &t : file->tensors())
     std::printf("tensor %s %s %s %zu\n", t.name.c_str(), qcc::gguf::typeName(t.type),
                 shapeString(npShape(t)).c_str(), t.size);
