@@ -64,7 +64,8 @@ ONNX_TYPE_NAMES = {0: "undefined", 8: "string", 14: "complex64", 15: "complex128
 # Diagnostics by which the importer says that an operator is not supported (see lib/Import/ONNX).
 UNSUPPORTED_RE = re.compile(
     r"unsupported (onnx )?(operator|op)\b|(operator|op) ['\"]?[\w.:]+['\"]? (is )?not supported"
-    r"|no (importer|lowering) for (onnx )?(operator|op)", re.IGNORECASE)
+    r"|no (importer|lowering) for (onnx )?(operator|op)"
+    r"|unsupported runtime input", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------------------

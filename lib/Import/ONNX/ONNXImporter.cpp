@@ -637,9 +637,11 @@ bool NodeContext::allInputsConstant() {
 FailureOr<SmallVector<int64_t>> NodeContext::constInts(unsigned i, StringRef what) {
   const ConstTensor *c = constant(i);
   if (!c) {
-    emitError() << what << " (input '" << node.input(i)
-                << "') must be a constant after shape propagation; bind the "
-                   "input shapes with --input-shape";
+    emitError() << "unsupported runtime input: " << what << " (input '"
+                << node.input(i)
+                << "') must be a compile-time constant (initializer, Constant "
+                   "or computed from static shapes; bind the input shapes with "
+                   "--input-shape)";
     return failure();
   }
   SmallVector<int64_t> r;
@@ -651,8 +653,9 @@ FailureOr<SmallVector<int64_t>> NodeContext::constInts(unsigned i, StringRef wha
 FailureOr<SmallVector<double>> NodeContext::constFloats(unsigned i, StringRef what) {
   const ConstTensor *c = constant(i);
   if (!c) {
-    emitError() << what << " (input '" << node.input(i)
-                << "') must be a constant after shape propagation";
+    emitError() << "unsupported runtime input: " << what << " (input '"
+                << node.input(i)
+                << "') must be a compile-time constant (initializer or Constant)";
     return failure();
   }
   SmallVector<double> r;

@@ -708,8 +708,8 @@ LogicalResult convertConstantOfShape(NodeContext &nc) {
 LogicalResult convertRange(NodeContext &nc) {
   const ConstTensor *s = nc.constant(0), *l = nc.constant(1), *d = nc.constant(2);
   if (!s || !l || !d)
-    return nc.emitError() << "start, limit and delta must be constants after shape "
-                             "propagation; bind the input shapes with --input-shape";
+    return nc.emitError() << "unsupported runtime input: start, limit and delta must "
+                             "be compile-time constants (data-dependent output shape)";
   double start = s->getDouble(0), limit = l->getDouble(0), delta = d->getDouble(0);
   if (delta == 0)
     return nc.emitError() << "delta is zero";
