@@ -124,6 +124,18 @@ static LogicalResult vectorizeTile(RewriterBase &rewriter, Operation *op,
   SmallVector<int64_t> vecSizes;
   if (!isStatic)
     vecSizes.assign(sizes.begin(), sizes.end());
+  // Bool tensors live in memory one byte per element, but a vector<Nxi1>
+  // load or store is bit-packed in LLVM: tiles that read or write i1 memory
+  // stay scalar (loads and stores of a single i1 use a whole byte).
+  auto isBool = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.getElementType().isInteger(1);
+  };
+  if (llvm::any_of(op->getOperandTypes(), isBool) ||
+      llvm::any_of(op->getResultTypes(), isBool)) {
+    LLVM_DEBUG(llvm::dbgs() << "not vectorizing i1 memory " << *op << "\n");
+    return failure();
+  }
   if (failed(linalg::vectorizeOpPrecondition(op, vecSizes))) {
     LLVM_DEBUG(llvm::dbgs() << "cannot vectorize " << *op << "\n");
     return failure();
