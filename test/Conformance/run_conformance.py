@@ -65,7 +65,7 @@ ONNX_TYPE_NAMES = {0: "undefined", 8: "string", 14: "complex64", 15: "complex128
 UNSUPPORTED_RE = re.compile(
     r"unsupported (onnx )?(operator|op)\b|(operator|op) ['\"]?[\w.:]+['\"]? (is )?not supported"
     r"|no (importer|lowering) for (onnx )?(operator|op)"
-    r"|unsupported runtime input", re.IGNORECASE)
+    r"|unsupported runtime input|unsupported feature", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -184,8 +184,22 @@ LogicalResult convertFloatUnary(NodeContext &nc) {
 
 LogicalResult convertForward(NodeContext &nc) {
   StringRef op = nc.node.op_type();
-  if (op == "Dropout" && failed(nc.rejectOutputsFrom(1, "the dropout mask")))
-    return failure();
+  if (op == "Dropout") {
+    if (failed(nc.rejectOutputsFrom(1, "the dropout mask")))
+      return failure();
+    // Opset 12+: training_mode (input 2) makes Dropout random; qcc compiles
+    // inference graphs, where Dropout is the identity.
+    if (nc.hasInput(2)) {
+      const ConstTensor *training = nc.constant(2);
+      if (!training)
+        return nc.emitError() << "unsupported runtime input: training_mode (input '"
+                              << nc.node.input(2)
+                              << "') must be a compile-time constant false";
+      if (training->numElements() > 0 && training->getInt(0) != 0)
+        return nc.emitError()
+               << "unsupported feature: training_mode = true (random dropout)";
+    }
+  }
   if (const ConstTensor *c = nc.constant(0)) {
     nc.setOutput(0, *c);
     return success();

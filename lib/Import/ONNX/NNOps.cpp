@@ -441,7 +441,7 @@ LogicalResult convertSoftmax(NodeContext &nc) {
 
 LogicalResult convertBatchNorm(NodeContext &nc) {
   if (nc.attrInt("training_mode", 0))
-    return nc.emitError() << "training_mode = 1 is not supported (inference only)";
+    return nc.emitError() << "unsupported feature: training_mode = 1 (qcc compiles inference graphs)";
   if (failed(nc.rejectOutputsFrom(1, "training statistics")))
     return failure();
   if (nc.rank(0) < 2)

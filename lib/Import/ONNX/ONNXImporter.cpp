@@ -573,8 +573,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
       return nullptr;
     for (int o = 0; o < node.output_size(); ++o)
       if (!node.output(o).empty() && !values.count(node.output(o))) {
-        nc.emitError() << "output " << o << " ('" << node.output(o)
-                       << "') is not supported by the importer";
+        nc.emitError() << "unsupported feature: output " << o << " ('"
+                       << node.output(o) << "') is not produced by the importer";
         return nullptr;
       }
   }
@@ -739,8 +739,8 @@ InFlightDiagnostic NodeContext::emitError() {
 LogicalResult NodeContext::rejectOutputsFrom(unsigned first, StringRef why) {
   for (unsigned i = first; i < numOutputs(); ++i)
     if (hasOutput(i))
-      return emitError() << "output " << i << " ('" << node.output(i)
-                         << "') is not supported: " << why;
+      return emitError() << "unsupported feature: output " << i << " ('"
+                         << node.output(i) << "'), " << why;
   return success();
 }
 

@@ -497,13 +497,13 @@ LogicalResult convertResize(NodeContext &nc) {
   if (mode == "bilinear" || mode == "trilinear")
     mode = "linear";
   if (coord == "tf_crop_and_resize")
-    return nc.emitError() << "coordinate_transformation_mode tf_crop_and_resize is not "
-                             "supported";
+    return nc.emitError()
+           << "unsupported feature: coordinate_transformation_mode tf_crop_and_resize";
   if (nc.attrInt("antialias", 0))
-    return nc.emitError() << "antialias = 1 is not supported";
+    return nc.emitError() << "unsupported feature: antialias = 1";
   std::string policy = nc.attrString("keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch")
-    return nc.emitError() << "keep_aspect_ratio_policy '" << policy << "' is not supported";
+    return nc.emitError() << "unsupported feature: keep_aspect_ratio_policy '" << policy << "'";
   SmallVector<double> scales;
   SmallVector<int64_t> sizes;
   if (upsample && nc.opset < 9) {

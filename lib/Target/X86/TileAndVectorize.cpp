@@ -136,6 +136,18 @@ static LogicalResult vectorizeTile(RewriterBase &rewriter, Operation *op,
     LLVM_DEBUG(llvm::dbgs() << "not vectorizing i1 memory " << *op << "\n");
     return failure();
   }
+  // Integer division traps on a zero divisor, and the masked or padded lanes
+  // of a vector tile read zeros; x86 has no vector integer division anyway.
+  bool hasIntDivision = false;
+  op->walk([&](Operation *inner) {
+    if (isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+            arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(inner))
+      hasIntDivision = true;
+  });
+  if (hasIntDivision) {
+    LLVM_DEBUG(llvm::dbgs() << "not vectorizing integer division " << *op << "\n");
+    return failure();
+  }
   if (failed(linalg::vectorizeOpPrecondition(op, vecSizes))) {
     LLVM_DEBUG(llvm::dbgs() << "cannot vectorize " << *op << "\n");
     return failure();
