@@ -80,6 +80,22 @@ func.func @max_pool_ceil(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32> {
 
 // -----
 
+// Max pool of an unsigned integer tensor: pooled on signless i8 (the pass
+// makes the whole function signless) with an unsigned comparison and the
+// unsigned minimum (0) as the initial value, not the signed minimum -128.
+// CHECK-LABEL: func.func @max_pool_ui8
+// CHECK-SAME: (%arg0: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
+// CHECK: %[[ZERO:.+]] = arith.constant 0 : i8
+// CHECK: linalg.fill ins(%[[ZERO]] : i8)
+// CHECK: linalg.generic
+// CHECK: arith.maxui
+func.func @max_pool_ui8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  %0 = qcc.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}
+
+// -----
+
 // Average pool: zero padding, a sum, then division by the per-window count
 // computed from the output index (clamped first/last taps; the divisions by
 // the unit dilation fold away).

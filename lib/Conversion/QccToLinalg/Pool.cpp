@@ -28,14 +28,19 @@ struct PoolLowering : public OpRewritePattern<PoolOp> {
   LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    Value x = op.getInput();
-    auto xt = cast<RankedTensorType>(x.getType());
-    auto outType = cast<RankedTensorType>(op.getType());
-    Type elt = xt.getElementType();
-    if (!isa<FloatType>(elt) && !(isMax && elt.isSignlessInteger()))
+    // Signed/unsigned integers (max only) are pooled as signless integers,
+    // compared with the signedness of the original type.
+    auto origOutType = cast<RankedTensorType>(op.getType());
+    Type origElt = origOutType.getElementType();
+    if (!isa<FloatType>(origElt) && !(isMax && isa<IntegerType>(origElt)))
       return rewriter.notifyMatchFailure(
-          op, isMax ? "needs a float or signless integer element type"
+          op, isMax ? "needs a float or integer element type"
                     : "needs a float element type");
+    bool isUnsigned = isUnsignedInt(origElt);
+    Value x = toSignless(rewriter, loc, op.getInput());
+    auto xt = cast<RankedTensorType>(x.getType());
+    RankedTensorType outType = signlessTensorType(origOutType);
+    Type elt = xt.getElementType();
     int64_t S = xt.getRank() - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                       pads = op.getPads(), dil = op.getDilations();
@@ -55,7 +60,7 @@ struct PoolLowering : public OpRewritePattern<PoolOp> {
       lo.push_back(rewriter.getIndexAttr(pads[s]));
       hi.push_back(rewriter.getIndexAttr(pads[S + s] + extra));
     }
-    Value padValue = isMax ? createExtremum(rewriter, loc, elt, /*lowest=*/true, false)
+    Value padValue = isMax ? createExtremum(rewriter, loc, elt, /*lowest=*/true, isUnsigned)
                            : createScalar(rewriter, loc, elt, 0.0);
     Value padded = tensor::PadOp::create(rewriter, loc, Type(), x, lo, hi, padValue);
 
@@ -94,13 +99,13 @@ struct PoolLowering : public OpRewritePattern<PoolOp> {
                        rewriter, loc, TypeRange{outType}, ValueRange{padded, window},
                        ValueRange{init}, maps, iters,
                        [&](OpBuilder &b, Location l, ValueRange a) {
-                         Value r = isMax ? maxScalar(b, l, a[0], a[2], false)
+                         Value r = isMax ? maxScalar(b, l, a[0], a[2], isUnsigned)
                                          : addScalar(b, l, a[0], a[2]);
                          linalg::YieldOp::create(b, l, r);
                        })
                        .getResult(0);
     if (isMax) {
-      rewriter.replaceOp(op, pooled);
+      rewriter.replaceOp(op, fromSignless(rewriter, loc, pooled, origOutType));
       return success();
     }
 
