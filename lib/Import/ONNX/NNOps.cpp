@@ -543,7 +543,22 @@ LogicalResult convertLpNorm(NodeContext &nc) {
                                               {*axis}, true);
   if (p == 2)
     n = SqrtOp::create(nc.b, nc.loc, n.getType(), n);
-  nc.setOutput(0, DivOp::create(nc.b, nc.loc, t, x, n));
+  // A zero norm means an all-zero slice: ONNX defines the result as 0 there,
+  // so divide by 1 instead of 0 (0/1 = 0, not 0/0 = NaN).
+  auto nType = cast<RankedTensorType>(n.getType());
+  Type elt = nType.getElementType();
+  if (!isa<FloatType>(elt))
+    return nc.emitError() << "expects a float input, got " << nc.type(0);
+  auto scalarType = RankedTensorType::get({}, elt);
+  auto scalar = [&](double v) -> Value {
+    return arith::ConstantOp::create(
+        nc.b, nc.loc, scalarType,
+        DenseElementsAttr::get(scalarType, nc.b.getFloatAttr(elt, v)));
+  };
+  auto maskType = RankedTensorType::get(nType.getShape(), nc.b.getI1Type());
+  Value isZero = EqualOp::create(nc.b, nc.loc, maskType, n, scalar(0.0));
+  Value divisor = WhereOp::create(nc.b, nc.loc, nType, isZero, scalar(1.0), n);
+  nc.setOutput(0, DivOp::create(nc.b, nc.loc, t, x, divisor));
   return success();
 }
 
