@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include "qcc/Import/MappedFile.h"
 #include "qcc/Import/ModelConfig.h"
 #include <memory>
 #include <string>
@@ -57,7 +58,6 @@ public:
   /// Opens and validates \p path; on failure returns null and sets \p error
   /// to a one-line message naming the file (and key/tensor).
   static std::unique_ptr<File> open(const std::string &path, std::string &error);
-  ~File();
   File(const File &) = delete;
   File &operator=(const File &) = delete;
 
@@ -70,8 +70,7 @@ public:
 
 private:
   File() = default;
-  void *map_ = nullptr;
-  size_t mapSize_ = 0;
+  MappedFile map_;
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   std::vector<std::pair<std::string, Value>> kv_;

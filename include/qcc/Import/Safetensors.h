@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include "qcc/Import/MappedFile.h"
 #include <map>
 #include <memory>
 #include <string>
@@ -36,7 +37,6 @@ public:
   /// Opens and validates \p path. On failure returns null and sets \p error to
   /// a one-line message naming the file (and tensor) and what is wrong.
   static std::unique_ptr<File> open(const std::string &path, std::string &error);
-  ~File();
   File(const File &) = delete;
   File &operator=(const File &) = delete;
 
@@ -51,8 +51,7 @@ public:
 private:
   File() = default;
   std::string path_;
-  void *map_ = nullptr;
-  size_t mapSize_ = 0;
+  MappedFile map_;
   std::vector<TensorView> tensors_;
   std::map<std::string, std::string> metadata_;
 };

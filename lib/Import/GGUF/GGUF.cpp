@@ -1,12 +1,7 @@
 //===- GGUF.cpp - memory-mapped, bounds-checked GGUF (v2/v3) reader --------===//
 #include "qcc/Import/GGUF.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace qcc::gguf {
 
@@ -191,10 +186,6 @@ std::string Value::toString() const {
   return "?";
 }
 
-File::~File() {
-  if (map_)
-    munmap(map_, mapSize_);
-}
 
 const Value *File::find(const std::string &key) const {
   for (auto &[k, v] : kv_)
@@ -215,22 +206,13 @@ std::unique_ptr<File> File::open(const std::string &path, std::string &error) {
     error = path + ": " + what;
     return nullptr;
   };
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0)
-    return fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size < 4) {
-    ::close(fd);
-    return fail("truncated header (file shorter than the magic)");
-  }
   std::unique_ptr<File> file(new File());
-  file->mapSize_ = size_t(st.st_size);
-  void *m = mmap(nullptr, file->mapSize_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (m == MAP_FAILED)
-    return fail(std::string("cannot mmap: ") + std::strerror(errno));
-  file->map_ = m;
-  Cursor c{static_cast<const uint8_t *>(m), file->mapSize_};
+  std::string why;
+  if (!file->map_.open(path, why))
+    return fail(why);
+  if (file->map_.size() < 4)
+    return fail("truncated header (file shorter than the magic)");
+  Cursor c{file->map_.data(), file->map_.size()};
 
   if (std::memcmp(c.base, "GGUF", 4) != 0)
     return fail("bad magic (not a GGUF file)");

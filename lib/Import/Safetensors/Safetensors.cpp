@@ -5,10 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace qcc::safetensors {
 
@@ -90,10 +86,6 @@ float elementToFloat(DType t, const uint8_t *p) {
   return 0;
 }
 
-File::~File() {
-  if (map_)
-    munmap(map_, mapSize_);
-}
 
 const TensorView *File::find(const std::string &name) const {
   for (const TensorView &t : tensors_)
@@ -107,29 +99,16 @@ std::unique_ptr<File> File::open(const std::string &path, std::string &error) {
     error = path + ": " + what;
     return nullptr;
   };
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0)
-    return fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    ::close(fd);
-    return fail("cannot stat");
-  }
   std::unique_ptr<File> file(new File());
   file->path_ = path;
-  file->mapSize_ = size_t(st.st_size);
-  if (file->mapSize_ < 8) {
-    ::close(fd);
-    return fail("file of " + std::to_string(st.st_size) +
+  std::string why;
+  if (!file->map_.open(path, why))
+    return fail(why);
+  if (file->map_.size() < 8)
+    return fail("file of " + std::to_string(file->map_.size()) +
                 " bytes is too short for the 8-byte header length");
-  }
-  void *m = mmap(nullptr, file->mapSize_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (m == MAP_FAILED)
-    return fail(std::string("cannot mmap: ") + std::strerror(errno));
-  file->map_ = m;
-  const uint8_t *base = static_cast<const uint8_t *>(m);
-  const uint64_t fileSize = file->mapSize_;
+  const uint8_t *base = file->map_.data();
+  const uint64_t fileSize = file->map_.size();
 
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
