@@ -1,0 +1,416 @@
+//===- Gemm.cpp - qcc_rt_sgemm: packed, blocked, parallel f32 GEMM --------===//
+//
+// BLIS-style driver around the 6x16 micro-kernels of GemmMicroKernels.cpp:
+//
+//   tasks = batch x ceil(M / MC) x ceil(N / NC)   (qcc_rt_parallel_for)
+//   per task, for each KC block of K:
+//     pack B[k0:k0+KC, j0:j0+NC] into NR-column panels (k-major, zero-padded)
+//     pack A[i0:i0+MC, k0:k0+KC] into MR-row slivers   (k-major, zero-padded)
+//     for each NR panel: for each MR sliver: micro-kernel (C in registers)
+//
+// Packing makes every operand layout (B as [K,N] or [N,K], strided views,
+// transposed A) the same contiguous stream for the micro-kernel. Partial
+// edge tiles run the micro-kernel on a stack tile and merge the valid part.
+// M <= 4 (LLM decode) takes a GEMV path that reads B once and packs nothing.
+// Packing buffers are thread-local and reused across calls.
+//
+//===----------------------------------------------------------------------===//
+#include "qcc/Runtime/Kernels.h"
+
+#include "GemmKernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
+                                    void (*body)(int64_t, int64_t, void *),
+                                    void *ctx);
+
+using namespace qcc::rt::gemm;
+
+namespace {
+
+/// Cache blocking: an MC x KC block of A (L2), a KC x NC block of B
+/// (L2/L3), a KC x NR panel of B (L1).
+constexpr int64_t kMC = 144;
+constexpr int64_t kKC = 256;
+constexpr int64_t kNC = 512;
+/// Largest M handled by the GEMV path.
+constexpr int64_t kGemvMaxM = 4;
+/// Columns of C per GEMV task.
+constexpr int64_t kGemvCols = 256;
+
+/// Set by qcc_rt_sgemm_force_portable.
+std::atomic<bool> forcePortable{false};
+
+/// One 64-byte aligned, growable, thread-local float buffer.
+class Scratch {
+public:
+  ~Scratch() { std::free(data); }
+  /// A buffer of at least n floats, or null if it cannot be allocated.
+  float *get(size_t n) {
+    if (n <= capacity)
+      return data;
+    std::free(data);
+    size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    data = static_cast<float *>(std::aligned_alloc(64, bytes));
+    capacity = data ? n : 0;
+    return data;
+  }
+
+private:
+  float *data = nullptr;
+  size_t capacity = 0;
+};
+
+thread_local Scratch packedA, packedB;
+
+/// A whole call of qcc_rt_sgemm with pointers already offset.
+struct Problem {
+  int64_t batch, M, N, K;
+  const float *a;
+  int64_t asb, asm_, ask;
+  const float *b;
+  int64_t bsb, bsk, bsn;
+  float *c;
+  int64_t csb, csm, csn;
+  /// Contiguous bias of N floats (null: none).
+  const float *bias;
+  bool accumulate, relu;
+  /// Blocking of C into tasks.
+  int64_t mc, nc, nM, nN;
+  MicroKernelFn kernel;
+};
+
+/// Applies the epilogue to one element of C given the computed product.
+inline void storeElement(float *dst, float acc, bool load, const float *bias,
+                         bool relu) {
+  float v = acc;
+  if (load)
+    v += *dst;
+  if (bias)
+    v += *bias;
+  if (relu)
+    v = v > 0.0f ? v : 0.0f;
+  *dst = v;
+}
+
+/// Packs rows [0, mb) x cols [0, kb) of A (at `a`) into MR-row slivers:
+/// dst[s*kb*MR + k*MR + i] = A[s*MR + i, k], zero for rows past mb.
+void packA(const Problem &p, const float *a, int64_t mb, int64_t kb,
+           float *dst) {
+  for (int64_t i0 = 0; i0 < mb; i0 += kMR) {
+    int64_t mr = std::min(kMR, mb - i0);
+    float *d = dst + i0 * kb;
+    for (int64_t i = 0; i < mr; ++i) {
+      const float *src = a + (i0 + i) * p.asm_;
+      if (p.ask == 1)
+        for (int64_t k = 0; k < kb; ++k)
+          d[k * kMR + i] = src[k];
+      else
+        for (int64_t k = 0; k < kb; ++k)
+          d[k * kMR + i] = src[k * p.ask];
+    }
+    for (int64_t i = mr; i < kMR; ++i)
+      for (int64_t k = 0; k < kb; ++k)
+        d[k * kMR + i] = 0.0f;
+  }
+}
+
+/// Packs rows [0, kb) x cols [0, nb) of B (at `b`) into NR-column panels:
+/// dst[s*kb*NR + k*NR + j] = B[k, s*NR + j], zero for columns past nb.
+void packB(const Problem &p, const float *b, int64_t kb, int64_t nb,
+           float *dst) {
+  for (int64_t j0 = 0; j0 < nb; j0 += kNR) {
+    int64_t nr = std::min(kNR, nb - j0);
+    float *d = dst + j0 * kb;
+    if (p.bsn == 1 && nr == kNR) {
+      for (int64_t k = 0; k < kb; ++k)
+        std::memcpy(d + k * kNR, b + k * p.bsk + j0, kNR * sizeof(float));
+      continue;
+    }
+    if (nr < kNR)
+      for (int64_t k = 0; k < kb; ++k)
+        for (int64_t j = nr; j < kNR; ++j)
+          d[k * kNR + j] = 0.0f;
+    // Walk the source along its unit stride where it has one.
+    if (p.bsk == 1) {
+      for (int64_t j = 0; j < nr; ++j) {
+        const float *src = b + (j0 + j) * p.bsn;
+        for (int64_t k = 0; k < kb; ++k)
+          d[k * kNR + j] = src[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kb; ++k) {
+        const float *src = b + k * p.bsk + j0 * p.bsn;
+        for (int64_t j = 0; j < nr; ++j)
+          d[k * kNR + j] = src[j * p.bsn];
+      }
+    }
+  }
+}
+
+/// C = epilogue(0) (+ C): the whole problem when K == 0.
+void emptyProduct(const Problem &p) {
+  for (int64_t t = 0; t < p.batch; ++t)
+    for (int64_t i = 0; i < p.M; ++i)
+      for (int64_t j = 0; j < p.N; ++j)
+        storeElement(p.c + t * p.csb + i * p.csm + j * p.csn, 0.0f,
+                     p.accumulate, p.bias ? p.bias + j : nullptr, p.relu);
+}
+
+/// Unblocked strided triple loop: used when packing buffers cannot be
+/// allocated (slow, but correct and allocation-free).
+void naiveTask(const Problem &p, int64_t t, int64_t i0, int64_t mb,
+               int64_t j0, int64_t nb) {
+  for (int64_t i = i0; i < i0 + mb; ++i)
+    for (int64_t j = j0; j < j0 + nb; ++j) {
+      float acc = 0.0f;
+      for (int64_t k = 0; k < p.K; ++k)
+        acc += p.a[t * p.asb + i * p.asm_ + k * p.ask] *
+               p.b[t * p.bsb + k * p.bsk + j * p.bsn];
+      storeElement(p.c + t * p.csb + i * p.csm + j * p.csn, acc,
+                   p.accumulate, p.bias ? p.bias + j : nullptr, p.relu);
+    }
+}
+
+/// Computes one MC x NC block of C (task index `task`).
+void gemmTask(const Problem &p, int64_t task) {
+  int64_t nbIdx = task % p.nN;
+  task /= p.nN;
+  int64_t mbIdx = task % p.nM;
+  int64_t t = task / p.nM;
+  int64_t i0 = mbIdx * p.mc, mb = std::min(p.mc, p.M - i0);
+  int64_t j0 = nbIdx * p.nc, nb = std::min(p.nc, p.N - j0);
+  int64_t mPad = (mb + kMR - 1) / kMR * kMR;
+  int64_t nPad = (nb + kNR - 1) / kNR * kNR;
+  int64_t kcMax = std::min(kKC, p.K);
+  float *aBuf = packedA.get(static_cast<size_t>(mPad * kcMax));
+  float *bBuf = packedB.get(static_cast<size_t>(nPad * kcMax));
+  if (!aBuf || !bBuf)
+    return naiveTask(p, t, i0, mb, j0, nb);
+
+  const float *a = p.a + t * p.asb + i0 * p.asm_;
+  const float *b = p.b + t * p.bsb + j0 * p.bsn;
+  float *c = p.c + t * p.csb + i0 * p.csm + j0 * p.csn;
+  const float *bias = p.bias ? p.bias + j0 : nullptr;
+  alignas(64) float tile[kMR * kNR];
+  for (int64_t k0 = 0; k0 < p.K; k0 += kKC) {
+    int64_t kb = std::min(kKC, p.K - k0);
+    bool load = k0 != 0 || p.accumulate;
+    bool last = k0 + kb == p.K;
+    const float *blockBias = last ? bias : nullptr;
+    bool relu = last && p.relu;
+    packB(p, b + k0 * p.bsk, kb, nb, bBuf);
+    packA(p, a + k0 * p.ask, mb, kb, aBuf);
+    for (int64_t jr = 0; jr < nb; jr += kNR) {
+      int64_t nr = std::min(kNR, nb - jr);
+      const float *bp = bBuf + jr * kb;
+      const float *tileBias = blockBias ? blockBias + jr : nullptr;
+      for (int64_t ir = 0; ir < mb; ir += kMR) {
+        int64_t mr = std::min(kMR, mb - ir);
+        const float *ap = aBuf + ir * kb;
+        float *ct = c + ir * p.csm + jr * p.csn;
+        if (mr == kMR && nr == kNR && p.csn == 1) {
+          p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu);
+          continue;
+        }
+        // Edge tile (or strided C): compute into the stack tile, merge.
+        p.kernel(kb, ap, bp, tile, kNR, false, nullptr, false);
+        for (int64_t i = 0; i < mr; ++i)
+          for (int64_t j = 0; j < nr; ++j)
+            storeElement(ct + i * p.csm + j * p.csn, tile[i * kNR + j], load,
+                         tileBias ? tileBias + j : nullptr, relu);
+      }
+    }
+  }
+}
+
+/// GEMV-like product for M <= kGemvMaxM: C[t, :, j0:j0+nb] for columns
+/// [j0, j0 + nb), nb <= kGemvCols. Reads this slice of B exactly once.
+/// Inlined into a baseline and an AVX2+FMA wrapper so the compiler
+/// vectorizes it for each.
+__attribute__((always_inline)) inline void gemvSlice(const Problem &p,
+                                                     int64_t t, int64_t j0,
+                                                     int64_t nb) {
+  const float *a = p.a + t * p.asb;
+  const float *b = p.b + t * p.bsb + j0 * p.bsn;
+  float acc[kGemvMaxM][kGemvCols];
+  for (int64_t i = 0; i < p.M; ++i)
+    for (int64_t j = 0; j < nb; ++j)
+      acc[i][j] = 0.0f;
+  if (p.bsn == 1) {
+    // B rows are contiguous: broadcast A[i, k] over a row slice of B.
+    for (int64_t k = 0; k < p.K; ++k) {
+      const float *row = b + k * p.bsk;
+      for (int64_t i = 0; i < p.M; ++i) {
+        float x = a[i * p.asm_ + k * p.ask];
+        float *ai = acc[i];
+        for (int64_t j = 0; j < nb; ++j)
+          ai[j] += x * row[j];
+      }
+    }
+  } else if (p.bsk == 1 && p.ask == 1) {
+    // B is [N, K] (a linear weight): dot products along contiguous K, in
+    // 16 independent lanes (vectorizable without reassociation).
+    for (int64_t j = 0; j < nb; ++j) {
+      const float *col = b + j * p.bsn;
+      for (int64_t i = 0; i < p.M; ++i) {
+        const float *ai = a + i * p.asm_;
+        float lanes[16] = {};
+        int64_t k = 0;
+        for (; k + 16 <= p.K; k += 16)
+          for (int64_t l = 0; l < 16; ++l)
+            lanes[l] += ai[k + l] * col[k + l];
+        float s = 0.0f;
+        for (; k < p.K; ++k)
+          s += ai[k] * col[k];
+        for (int64_t l = 0; l < 16; ++l)
+          s += lanes[l];
+        acc[i][j] = s;
+      }
+    }
+  } else {
+    for (int64_t k = 0; k < p.K; ++k)
+      for (int64_t i = 0; i < p.M; ++i) {
+        float x = a[i * p.asm_ + k * p.ask];
+        for (int64_t j = 0; j < nb; ++j)
+          acc[i][j] += x * b[k * p.bsk + j * p.bsn];
+      }
+  }
+  for (int64_t i = 0; i < p.M; ++i)
+    for (int64_t j = 0; j < nb; ++j)
+      storeElement(p.c + t * p.csb + i * p.csm + (j0 + j) * p.csn, acc[i][j],
+                   p.accumulate, p.bias ? p.bias + j0 + j : nullptr, p.relu);
+}
+
+void gemvSlicePortable(const Problem &p, int64_t t, int64_t j0, int64_t nb) {
+  gemvSlice(p, t, j0, nb);
+}
+
+__attribute__((target("avx2,fma"))) void
+gemvSliceAvx2(const Problem &p, int64_t t, int64_t j0, int64_t nb) {
+  gemvSlice(p, t, j0, nb);
+}
+
+/// Parallel body over GEMM tasks.
+void gemmBody(int64_t lo, int64_t hi, void *ctx) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  for (int64_t task = lo; task < hi; ++task)
+    gemmTask(p, task);
+}
+
+/// Parallel body over GEMV tasks (batch x column slices).
+void gemvBody(int64_t lo, int64_t hi, void *ctx) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  bool avx2 = p.kernel == microKernelAvx2;
+  for (int64_t task = lo; task < hi; ++task) {
+    int64_t t = task / p.nN, j0 = (task % p.nN) * kGemvCols;
+    int64_t nb = std::min(kGemvCols, p.N - j0);
+    if (avx2)
+      gemvSliceAvx2(p, t, j0, nb);
+    else
+      gemvSlicePortable(p, t, j0, nb);
+  }
+}
+
+/// The micro-kernel for this machine (cpuid once).
+MicroKernelFn selectKernel() {
+  static const bool avx2 = hostHasAvx2Fma();
+  return avx2 && !forcePortable.load(std::memory_order_relaxed)
+             ? microKernelAvx2
+             : microKernelPortable;
+}
+
+} // namespace
+
+extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
+                             int64_t N, int64_t K, const float *a_base,
+                             int64_t a_offset, int64_t a_stride_b,
+                             int64_t a_stride_m, int64_t a_stride_k,
+                             const float *b_base, int64_t b_offset,
+                             int64_t b_stride_b, int64_t b_stride_k,
+                             int64_t b_stride_n, float *c_base,
+                             int64_t c_offset, int64_t c_stride_b,
+                             int64_t c_stride_m, int64_t c_stride_n,
+                             const float *bias_base, int64_t bias_offset,
+                             int64_t bias_stride) {
+  if (batch <= 0 || M <= 0 || N <= 0 || K < 0)
+    return;
+  Problem p;
+  p.batch = batch, p.M = M, p.N = N, p.K = K;
+  p.a = a_base + a_offset;
+  p.asb = a_stride_b, p.asm_ = a_stride_m, p.ask = a_stride_k;
+  p.b = b_base + b_offset;
+  p.bsb = b_stride_b, p.bsk = b_stride_k, p.bsn = b_stride_n;
+  p.c = c_base + c_offset;
+  p.csb = c_stride_b, p.csm = c_stride_m, p.csn = c_stride_n;
+  p.accumulate = flags & QCC_GEMM_ACCUMULATE;
+  p.relu = flags & QCC_GEMM_RELU;
+  p.kernel = selectKernel();
+
+  // The micro-kernel reads the bias as 16 contiguous floats per tile: gather
+  // a strided bias once (N floats; small next to the product).
+  float *biasCopy = nullptr;
+  p.bias = nullptr;
+  if ((flags & QCC_GEMM_BIAS) && bias_base) {
+    const float *bias = bias_base + bias_offset;
+    if (bias_stride == 1) {
+      p.bias = bias;
+    } else {
+      biasCopy = static_cast<float *>(std::malloc(N * sizeof(float)));
+      if (biasCopy) {
+        for (int64_t j = 0; j < N; ++j)
+          biasCopy[j] = bias[j * bias_stride];
+        p.bias = biasCopy;
+      } else {
+        // No memory for the copy: apply the bias after the product.
+        Problem q = p;
+        q.relu = false;
+        if (K == 0)
+          emptyProduct(q);
+        else {
+          q.mc = kMC, q.nc = kNC;
+          q.nM = (M + kMC - 1) / kMC, q.nN = (N + kNC - 1) / kNC;
+          qcc_rt_parallel_for(0, batch * q.nM * q.nN, gemmBody, &q);
+        }
+        for (int64_t t = 0; t < batch; ++t)
+          for (int64_t i = 0; i < M; ++i)
+            for (int64_t j = 0; j < N; ++j) {
+              float *d = p.c + t * p.csb + i * p.csm + j * p.csn;
+              float v = *d + bias[j * bias_stride];
+              *d = p.relu && v < 0.0f ? 0.0f : v;
+            }
+        return;
+      }
+    }
+  }
+
+  if (K == 0) {
+    emptyProduct(p);
+  } else if (M <= kGemvMaxM) {
+    p.nN = (N + kGemvCols - 1) / kGemvCols;
+    qcc_rt_parallel_for(0, batch * p.nN, gemvBody, &p);
+  } else {
+    // MC x NC blocks of C; narrow NC (down to 4 panels) until there are
+    // enough tasks to balance a few threads.
+    p.mc = kMC;
+    p.nM = (M + p.mc - 1) / p.mc;
+    p.nc = std::min<int64_t>(kNC, (N + kNR - 1) / kNR * kNR);
+    while (batch * p.nM * ((N + p.nc - 1) / p.nc) < 8 && p.nc > 4 * kNR)
+      p.nc = std::max<int64_t>(4 * kNR, (p.nc / 2 + kNR - 1) / kNR * kNR);
+    p.nN = (N + p.nc - 1) / p.nc;
+    qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
+  }
+  std::free(biasCopy);
+}
+
+extern "C" int32_t qcc_rt_sgemm_isa(void) {
+  return selectKernel() == microKernelAvx2 ? 1 : 0;
+}
+
+extern "C" void qcc_rt_sgemm_force_portable(int32_t portable) {
+  forcePortable.store(portable != 0, std::memory_order_relaxed);
+}

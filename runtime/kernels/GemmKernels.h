@@ -1,0 +1,37 @@
+//===- GemmKernels.h - micro-kernels behind qcc_rt_sgemm (internal) -------===//
+#ifndef QCC_RUNTIME_KERNELS_GEMMKERNELS_H
+#define QCC_RUNTIME_KERNELS_GEMMKERNELS_H
+
+#include <cstdint>
+
+namespace qcc::rt::gemm {
+
+/// Rows (MR) and columns (NR) of one register micro-tile of C.
+constexpr int64_t kMR = 6;
+constexpr int64_t kNR = 16;
+
+/// Computes one MR x NR tile of C from packed panels:
+///   acc[i][j] = sum_{k < kc} ap[k*MR + i] * bp[k*NR + j]
+/// then stores, for i < MR, j < NR (C row-major with row stride ldc):
+///   c[i*ldc + j] = (load ? c[i*ldc + j] : 0) + acc[i][j] (+ bias[j]) (relu)
+/// `bias` may be null. Every lane of the tile is written.
+using MicroKernelFn = void (*)(int64_t kc, const float *ap, const float *bp,
+                               float *c, int64_t ldc, bool load,
+                               const float *bias, bool relu);
+
+/// Portable C++ micro-kernel (any x86-64 / any target).
+void microKernelPortable(int64_t kc, const float *ap, const float *bp,
+                         float *c, int64_t ldc, bool load, const float *bias,
+                         bool relu);
+
+/// AVX2 + FMA micro-kernel: 12 ymm accumulators. Call only when
+/// hostHasAvx2Fma() is true.
+void microKernelAvx2(int64_t kc, const float *ap, const float *bp, float *c,
+                     int64_t ldc, bool load, const float *bias, bool relu);
+
+/// True when the CPU and the OS support AVX2 and FMA (cpuid + xgetbv).
+bool hostHasAvx2Fma();
+
+} // namespace qcc::rt::gemm
+
+#endif // QCC_RUNTIME_KERNELS_GEMMKERNELS_H

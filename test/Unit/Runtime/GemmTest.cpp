@@ -1,0 +1,224 @@
+//===- GemmTest.cpp - qcc_rt_sgemm against a double-precision reference ---===//
+//
+// Every entry point of include/qcc/Runtime/Kernels.h over odd shapes (M, N,
+// K in {1, 2, 3, 5, 17, 64, 129, 300}), B as [K, N] and [N, K], batched
+// (strided and broadcast batches), transposed A, strided C, with and without
+// bias / ReLU / accumulation, on 1 and 2 threads, with the AVX2 and the
+// portable micro-kernel. Tolerance per element:
+//   |C - ref| <= 4 * 2^-23 * (K + 2) * (sum_k |A||B| + |bias| + |C0|)
+// (the float rounding bound of a K-term dot product, with slack).
+//
+//===----------------------------------------------------------------------===//
+#include "ThreadPool.h"
+#include "qcc/Runtime/Kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace {
+/// The pool behind qcc_rt_parallel_for in this test (null: serial).
+qcc::rt::ThreadPool *testPool = nullptr;
+} // namespace
+
+/// The kernels' parallel loop: model.so gets it from ModelRuntime.cpp; the
+/// test runs it on its own pool.
+extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
+                                    qcc_parallel_body_fn body, void *ctx) {
+  if (ub <= lb)
+    return;
+  if (!testPool) {
+    body(lb, ub, ctx);
+    return;
+  }
+  testPool->parallelFor(lb, ub, body, ctx);
+}
+
+namespace {
+
+/// One strided f32 operand: storage plus strides (batch, row, col).
+struct Operand {
+  std::vector<float> data;
+  int64_t offset = 0, sb = 0, s0 = 0, s1 = 0;
+  float at(int64_t b, int64_t i, int64_t j) const {
+    return data[offset + b * sb + i * s0 + j * s1];
+  }
+};
+
+/// Fills an operand of `batch` x rows x cols with random values; `transposed`
+/// stores each matrix column-major; `pad` adds unused elements between rows
+/// (and a leading offset) so strides are not the sizes.
+Operand makeOperand(std::mt19937 &rng, int64_t batch, int64_t rows,
+                    int64_t cols, bool transposed, int64_t pad,
+                    bool broadcastBatch = false) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  Operand o;
+  o.offset = pad;
+  int64_t ld = (transposed ? rows : cols) + pad;
+  int64_t matrix = (transposed ? cols : rows) * ld;
+  o.sb = broadcastBatch ? 0 : matrix + pad;
+  o.s0 = transposed ? 1 : ld;
+  o.s1 = transposed ? ld : 1;
+  int64_t stored = broadcastBatch ? 1 : batch;
+  o.data.resize(o.offset + stored * (matrix + pad) + 1);
+  for (float &x : o.data)
+    x = dist(rng);
+  return o;
+}
+
+struct Case {
+  int64_t batch, M, N, K;
+  bool bNK = false, aT = false, cStrided = false, broadcastB = false;
+  int64_t flags = 0;
+  int64_t biasStride = 1;
+};
+
+/// Runs one case and checks every element of C (and that nothing outside
+/// C's elements was written).
+void runCase(const Case &c, std::mt19937 &rng) {
+  SCOPED_TRACE(testing::Message()
+               << "batch=" << c.batch << " M=" << c.M << " N=" << c.N
+               << " K=" << c.K << " bNK=" << c.bNK << " aT=" << c.aT
+               << " cStrided=" << c.cStrided << " flags=" << c.flags
+               << " threads=" << (testPool ? testPool->numThreads() : 1)
+               << " isa=" << qcc_rt_sgemm_isa());
+  Operand a = makeOperand(rng, c.batch, c.M, c.K, c.aT, 3);
+  Operand b = makeOperand(rng, c.batch, c.K, c.N, c.bNK, 1, c.broadcastB);
+  Operand out = makeOperand(rng, c.batch, c.M, c.N, c.cStrided, 2);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> bias(c.N * c.biasStride + 1);
+  for (float &x : bias)
+    x = dist(rng);
+  Operand before = out;
+  bool hasBias = c.flags & QCC_GEMM_BIAS;
+  qcc_rt_sgemm(c.flags, c.batch, c.M, c.N, c.K, a.data.data(), a.offset, a.sb,
+               a.s0, a.s1, b.data.data(), b.offset, b.sb, b.s0, b.s1,
+               out.data.data(), out.offset, out.sb, out.s0, out.s1,
+               hasBias ? bias.data() : nullptr, hasBias ? 1 : 0, c.biasStride);
+
+  std::vector<char> isC(out.data.size(), 0);
+  int64_t failures = 0;
+  for (int64_t t = 0; t < c.batch; ++t)
+    for (int64_t i = 0; i < c.M; ++i)
+      for (int64_t j = 0; j < c.N; ++j) {
+        double ref = 0.0, mag = 0.0;
+        for (int64_t k = 0; k < c.K; ++k) {
+          double p = static_cast<double>(a.at(t, i, k)) * b.at(t, k, j);
+          ref += p;
+          mag += std::fabs(p);
+        }
+        if (c.flags & QCC_GEMM_ACCUMULATE) {
+          ref += before.at(t, i, j);
+          mag += std::fabs(before.at(t, i, j));
+        }
+        if (hasBias) {
+          double bv = bias[1 + j * c.biasStride];
+          ref += bv;
+          mag += std::fabs(bv);
+        }
+        if ((c.flags & QCC_GEMM_RELU) && ref < 0.0)
+          ref = 0.0;
+        double tol = 4.0 * std::ldexp(1.0, -23) * (c.K + 2) * mag + 1e-30;
+        int64_t idx = out.offset + t * out.sb + i * out.s0 + j * out.s1;
+        isC[idx] = 1;
+        double got = out.data[idx];
+        if (!(std::fabs(got - ref) <= tol) && failures++ < 5)
+          ADD_FAILURE() << "C[" << t << "," << i << "," << j << "] = " << got
+                        << ", reference " << ref << " (tolerance " << tol
+                        << ")";
+      }
+  for (size_t idx = 0; idx < out.data.size(); ++idx)
+    if (!isC[idx] && out.data[idx] != before.data[idx] && failures++ < 5)
+      ADD_FAILURE() << "element " << idx << " outside C was written";
+  EXPECT_EQ(failures, 0);
+}
+
+const int64_t kSizes[] = {1, 2, 3, 5, 17, 64, 129, 300};
+
+/// Runs `body` on 1 and 2 threads, with the best and the portable kernel.
+template <typename Body> void forEachConfig(Body body) {
+  for (int threads : {1, 2})
+    for (int portable : {0, 1}) {
+      std::unique_ptr<qcc::rt::ThreadPool> pool;
+      if (threads > 1)
+        pool = std::make_unique<qcc::rt::ThreadPool>(threads);
+      testPool = pool.get();
+      qcc_rt_sgemm_force_portable(portable);
+      body();
+      qcc_rt_sgemm_force_portable(0);
+      testPool = nullptr;
+    }
+}
+
+TEST(Gemm, AllOddShapesBothBLayouts) {
+  std::mt19937 rng(1);
+  forEachConfig([&] {
+    int64_t n = 0;
+    for (int64_t M : kSizes)
+      for (int64_t N : kSizes)
+        for (int64_t K : kSizes) {
+          Case c{1, M, N, K};
+          c.bNK = n % 2;
+          // Cycle through the epilogues.
+          c.flags = (n / 2) % 8;
+          ++n;
+          runCase(c, rng);
+          if (HasFailure())
+            return;
+        }
+  });
+}
+
+TEST(Gemm, BatchedStridedAndBroadcast) {
+  std::mt19937 rng(2);
+  forEachConfig([&] {
+    for (int64_t M : {1, 5, 17, 129})
+      for (int64_t N : {3, 64, 129})
+        for (int64_t K : {2, 17, 300}) {
+          Case c{3, M, N, K};
+          c.bNK = (M + N) % 2;
+          c.aT = K % 2;
+          c.flags = QCC_GEMM_BIAS;
+          runCase(c, rng);
+          c.broadcastB = true;
+          c.cStrided = true;
+          c.flags = QCC_GEMM_ACCUMULATE | QCC_GEMM_RELU;
+          runCase(c, rng);
+          if (HasFailure())
+            return;
+        }
+  });
+}
+
+TEST(Gemm, StridedBiasAndEmptyK) {
+  std::mt19937 rng(3);
+  forEachConfig([&] {
+    for (int64_t M : {1, 4, 7, 64}) {
+      Case c{2, M, 33, 19};
+      c.flags = QCC_GEMM_BIAS | QCC_GEMM_RELU;
+      c.biasStride = 3;
+      runCase(c, rng);
+      Case empty{2, M, 17, 0};
+      empty.flags = QCC_GEMM_BIAS | QCC_GEMM_ACCUMULATE;
+      runCase(empty, rng);
+      empty.flags = 0;
+      runCase(empty, rng);
+    }
+  });
+}
+
+TEST(Gemm, ZeroSizesAreNoOps) {
+  float c = 42.0f, a = 1.0f, b = 1.0f;
+  qcc_rt_sgemm(0, 1, 0, 1, 1, &a, 0, 0, 1, 1, &b, 0, 0, 1, 1, &c, 0, 0, 1, 1,
+               nullptr, 0, 0);
+  qcc_rt_sgemm(0, 0, 1, 1, 1, &a, 0, 0, 1, 1, &b, 0, 0, 1, 1, &c, 0, 0, 1, 1,
+               nullptr, 0, 0);
+  qcc_rt_sgemm(0, 1, 1, 0, 1, &a, 0, 0, 1, 1, &b, 0, 0, 1, 1, &c, 0, 0, 1, 1,
+               nullptr, 0, 0);
+  EXPECT_EQ(c, 42.0f);
+}
+
+} // namespace
