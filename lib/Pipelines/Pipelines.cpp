@@ -3,6 +3,7 @@
 #include "qcc/Pipelines/Pipelines.h"
 
 #include "FuseElementwise.h"
+#include "ReadOnlyInputs.h"
 
 #include "qcc/Target/X86/Passes.h"
 
@@ -44,6 +45,7 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
     x86::TileAndVectorizeOptions tiling;
     tiling.target = options.target;
     tiling.parallel = options.threads;
+    tiling.skipUKernelMatmuls = options.ukernels;
     pm.addNestedPass<func::FuncOp>(x86::createTileAndVectorize(tiling));
   }
   pm.addPass(createCanonicalizerPass());
@@ -54,6 +56,9 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
   //    deallocation pipeline also clones every result of a public function
   //    that it does not own (a function argument, a constant global), so
   //    results are always fresh heap buffers the caller frees.
+  //    The caller's inputs are read-only: an op that would update one in
+  //    place (a matmul accumulating into an input C) works on a copy.
+  pm.addPass(qcc::createReadOnlyInputsPass());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   {
     bufferization::OneShotBufferizePassOptions bufferize;
@@ -67,6 +72,9 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // f32 matmuls left whole by the tiler become qcc_rt_sgemm calls.
+  if (options.ukernels)
+    pm.addPass(x86::createLowerMatmulToUKernel());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(x86::createLowerStridedCopies());
 

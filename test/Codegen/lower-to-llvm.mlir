@@ -1,5 +1,7 @@
 // RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm=threads=false | FileCheck %s --check-prefix=SERIAL
+// RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm=ukernels=false | FileCheck %s --check-prefix=MLIR
+// RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm="ukernels=false threads=false" | FileCheck %s --check-prefix=MLIR-SERIAL
 
 // Contract 2: a result that is an input is copied into a fresh aligned_alloc
 // buffer (the runtime frees results with free()); @main gets its C wrapper.
@@ -29,25 +31,39 @@ func.func @constant() -> tensor<4xf32> {
 
 // -----
 
-// Contract 3: the parallel loops of a matmul (B packing and C blocks) become
-// outlined bodies run through qcc_rt_parallel_for; temporaries (the packed
-// panels) are freed; nothing calls MLIR's runner utilities.
-// CHECK-LABEL: llvm.func @qcc_rt_parallel_for(i64, i64, !llvm.ptr, !llvm.ptr)
-// CHECK-LABEL: llvm.func internal @matmul_par(
-// CHECK-SAME: %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr
-// CHECK-LABEL: llvm.func internal @matmul_par_0(
+// By default an f32 matmul is a call of the runtime micro-kernel
+// qcc_rt_sgemm (declared external; libqcc_model_rt.a provides it), with the
+// zero fill of C folded into the call (flags 0): no FMAs are generated.
+// CHECK-LABEL: llvm.func @qcc_rt_sgemm(i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64)
 // CHECK-LABEL: llvm.func @matmul(
-// CHECK-DAG: %[[P0:.*]] = llvm.mlir.addressof @matmul_par :
-// CHECK-DAG: %[[P1:.*]] = llvm.mlir.addressof @matmul_par_0 :
-// CHECK-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P0]], %{{.*}})
-// CHECK-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P1]], %{{.*}})
-// CHECK-COUNT-8: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
-// CHECK: llvm.call @free
-// CHECK-NOT: memrefCopy
+// CHECK: %[[C:.*]] = llvm.call @aligned_alloc
+// CHECK-NOT: llvm.intr.fmuladd
+// CHECK: llvm.call @qcc_rt_sgemm(
+// CHECK-NOT: llvm.intr.fmuladd
 // CHECK-NOT: unrealized_conversion_cast
 // SERIAL-LABEL: llvm.func @matmul
-// SERIAL-NOT: qcc_rt_parallel_for
-// SERIAL: llvm.intr.fmuladd
+// SERIAL: llvm.call @qcc_rt_sgemm(
+//
+// With ukernels=false (MLIR-generated micro-tiles), Contract 3: the parallel
+// loops of a matmul (B packing and C blocks) become outlined bodies run
+// through qcc_rt_parallel_for; temporaries (the packed panels) are freed;
+// nothing calls MLIR's runner utilities.
+// MLIR-LABEL: llvm.func @qcc_rt_parallel_for(i64, i64, !llvm.ptr, !llvm.ptr)
+// MLIR-LABEL: llvm.func internal @matmul_par(
+// MLIR-SAME: %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr
+// MLIR-LABEL: llvm.func internal @matmul_par_0(
+// MLIR-LABEL: llvm.func @matmul(
+// MLIR-DAG: %[[P0:.*]] = llvm.mlir.addressof @matmul_par :
+// MLIR-DAG: %[[P1:.*]] = llvm.mlir.addressof @matmul_par_0 :
+// MLIR-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P0]], %{{.*}})
+// MLIR-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P1]], %{{.*}})
+// MLIR-COUNT-8: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// MLIR: llvm.call @free
+// MLIR-NOT: memrefCopy
+// MLIR-NOT: unrealized_conversion_cast
+// MLIR-SERIAL-LABEL: llvm.func @matmul
+// MLIR-SERIAL-NOT: qcc_rt_parallel_for
+// MLIR-SERIAL: llvm.intr.fmuladd
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>) -> tensor<64x96xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<64x96xf32>

@@ -1,5 +1,5 @@
-// RUN: qcc-opt %s -qcc-lower-to-llvm=target=avx512 | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=skylake-avx512 | FileCheck %s --check-prefix=AVX512
-// RUN: qcc-opt %s -qcc-lower-to-llvm=target=avx2 | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=haswell | FileCheck %s --check-prefix=AVX2
+// RUN: qcc-opt %s -qcc-lower-to-llvm="target=avx512 ukernels=false" | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=skylake-avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: qcc-opt %s -qcc-lower-to-llvm="target=avx2 ukernels=false" | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=haswell | FileCheck %s --check-prefix=AVX2
 
 // The 512^3 f32 matmul's micro-kernel, in the outlined parallel body: per K
 // step, two B vectors are loaded from the packed panel, each A element is

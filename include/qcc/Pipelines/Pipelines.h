@@ -30,6 +30,9 @@ struct LoweringOptions {
   /// Outline parallel loops into qcc_rt_parallel_for calls (Contract 3);
   /// when false every loop runs serially in the calling thread.
   bool threads = true;
+  /// Compute f32 (batch) matmuls with the runtime micro-kernel qcc_rt_sgemm
+  /// (qcc-x86-lower-matmul-to-ukernel) instead of MLIR-generated tiles.
+  bool ukernels = true;
 };
 
 /// Textual pipeline options mirroring LoweringOptions.
@@ -42,12 +45,18 @@ struct LoweringPipelineOptions
       *this, "threads",
       llvm::cl::desc("Outline parallel loops into qcc_rt_parallel_for calls"),
       llvm::cl::init(true)};
+  Option<bool> ukernels{
+      *this, "ukernels",
+      llvm::cl::desc("Lower f32 matmuls to qcc_rt_sgemm runtime calls "
+                     "(false: MLIR-generated micro-tiles)"),
+      llvm::cl::init(true)};
 
   /// Converts to the C++ options struct.
   LoweringOptions toOptions() const {
     LoweringOptions options;
     options.target = target;
     options.threads = threads;
+    options.ukernels = ukernels;
     return options;
   }
 };

@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SgemmMatch.h"
+
 #include "qcc/Target/X86/Passes.h"
 #include "qcc/Target/X86/TargetInfo.h"
 
@@ -775,6 +777,25 @@ struct TileAndVectorizePass
           !op->getParentOfType<scf::ForOp>())
         roots.push_back(op);
     });
+
+    // With skip-ukernel-matmuls, the f32 matmuls that become qcc_rt_sgemm
+    // calls after bufferization stay whole, and so do fills used only by
+    // them (the call folds a zero fill of C).
+    if (skipUKernelMatmuls) {
+      llvm::SmallPtrSet<Operation *, 8> skipped;
+      for (linalg::LinalgOp op : roots)
+        if (matchSgemm(op))
+          skipped.insert(op);
+      auto onlyFeedsSkipped = [&](linalg::LinalgOp op) {
+        return isa<linalg::FillOp>(op.getOperation()) && !op->use_empty() &&
+               llvm::all_of(op->getUsers(), [&](Operation *user) {
+                 return skipped.contains(user);
+               });
+      };
+      llvm::erase_if(roots, [&](linalg::LinalgOp op) {
+        return skipped.contains(op) || onlyFeedsSkipped(op);
+      });
+    }
 
     IRRewriter rewriter(&getContext());
     // Contractions first: packing looks at the fill that initializes C.

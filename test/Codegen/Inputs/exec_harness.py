@@ -2,11 +2,13 @@
 from a generated C harness and compares its results with a numpy reference.
 
 Used by the execution tests in test/Codegen. The harness links the test-only
-qcc_rt_parallel_for of parallel_for.c, counts aligned_alloc/free calls (via
+qcc_rt_parallel_for of parallel_for.c and the runtime micro-kernels
+(libqcc_kernels.a), counts aligned_alloc/free calls (via
 --wrap) to detect leaks, and checks that results are fresh allocations that
 free() accepts (Contract 2).
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,6 +84,13 @@ def _harness(fn, inputs, outputs, repeat):
     return "\n".join(lines) + "\n"
 
 
+def kernels_archive(qcc_opt):
+    """libqcc_kernels.a (qcc_rt_sgemm, which the pipeline calls for f32 matmuls) next to
+    qcc-opt's bin/ directory."""
+    tool = shutil.which(qcc_opt) or qcc_opt
+    return os.path.join(os.path.dirname(os.path.realpath(tool)), "..", "lib", "libqcc_kernels.a")
+
+
 def run(mlir, fn, inputs, out_specs, pipeline="qcc-lower-to-llvm", repeat=2,
         qcc_opt="qcc-opt", threads=4, keep=None):
     """Compiles `mlir`, runs `fn` on `inputs` (numpy arrays) and returns the
@@ -105,8 +114,8 @@ def run(mlir, fn, inputs, out_specs, pipeline="qcc-lower-to-llvm", repeat=2,
                          out_specs, repeat))
     exe = os.path.join(tmp, "harness")
     subprocess.run([f"{LLVM_BIN}/clang", "-O1", harness, obj,
-                    os.path.join(HERE, "parallel_for.c"), "-o", exe, "-lm",
-                    "-lpthread", "-fuse-ld=lld", "-Wl,--wrap=aligned_alloc", "-Wl,--wrap=free"],
+                    os.path.join(HERE, "parallel_for.c"), kernels_archive(qcc_opt),
+                    "-o", exe, "-lstdc++", "-lm", "-lpthread", "-fuse-ld=lld", "-Wl,--wrap=aligned_alloc", "-Wl,--wrap=free"],
                    check=True)
     args = [exe]
     for i, a in enumerate(inputs):

@@ -49,6 +49,9 @@ namespace qcc::x86 {
 /// Name of the runtime entry point that runs outlined parallel loops.
 inline constexpr const char *kParallelForName = "qcc_rt_parallel_for";
 
+/// Name of the runtime f32 GEMM micro-kernel (include/qcc/Runtime/Kernels.h).
+inline constexpr const char *kSgemmName = "qcc_rt_sgemm";
+
 } // namespace qcc::x86
 
 #endif // QCC_TARGET_X86_PASSES_H

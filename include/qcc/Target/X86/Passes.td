@@ -73,12 +73,44 @@ def TileAndVectorize : Pass<"qcc-x86-tile-and-vectorize", "mlir::func::FuncOp"> 
            "Target whose vector register file sizes the tiles (avx512, avx2, native)">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Use scf.forall for the outer (parallel) tile loops">,
+    Option<"skipUKernelMatmuls", "skip-ukernel-matmuls", "bool",
+           /*default=*/"false",
+           "Leave the f32 matmuls that qcc-x86-lower-matmul-to-ukernel turns "
+           "into qcc_rt_sgemm calls (and their zero fills) untiled">,
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def LowerMatmulToUKernel : Pass<"qcc-x86-lower-matmul-to-ukernel", "mlir::ModuleOp"> {
+  let summary = "Replace f32 (batch) matmuls on buffers by qcc_rt_sgemm calls";
+  let description = [{
+    Every f32 contraction on memrefs with one M, N and K loop and at most one
+    batch loop (`linalg.matmul` with any indexing maps, `linalg.batch_matmul`,
+    matmul-like `linalg.generic`s such as im2col convolutions; loops of
+    extent 1 are ignored) becomes a call of the runtime micro-kernel
+    `qcc_rt_sgemm` (include/qcc/Runtime/Kernels.h, runtime/kernels/), with
+    base pointers, offsets and strides from `memref.extract_strided_metadata`.
+    A zero `linalg.fill` of C directly before the product is folded into the
+    call (flags 0: C = A*B; otherwise flags 1: C += A*B).
+    Example:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<64x256xf32>)
+    linalg.matmul ins(%a, %b : memref<64x128xf32>, memref<128x256xf32>)
+                  outs(%c : memref<64x256xf32>)
+    // becomes
+    %base, %off, %sizes:2, %strides:2 = memref.extract_strided_metadata %a ...
+    func.call @qcc_rt_sgemm(%c0_flags, %c1_batch, %M, %N, %K,
+                            %a_ptr, %a_off, %c0, %a_s0, %a_s1, ...)
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect"];
 }
 

@@ -1,0 +1,110 @@
+//===- SgemmMatch.cpp - which linalg contractions qcc_rt_sgemm computes ---===//
+#include "SgemmMatch.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace qcc::x86 {
+
+/// The result position of loop `dim` in `map`, or -1.
+static int positionOf(AffineMap map, int64_t dim) {
+  if (dim < 0)
+    return -1;
+  for (auto [i, e] : llvm::enumerate(map.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e); d && d.getPosition() == dim)
+      return static_cast<int>(i);
+  return -1;
+}
+
+std::optional<SgemmMatch> matchSgemm(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op->getNumRegions() != 1)
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<ShapedType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32() || !type.hasRank())
+      return std::nullopt;
+  }
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+
+  // Keep one loop per role; the others must have static extent 1 (their
+  // index is always 0, so they do not address anything).
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto pick = [&](ArrayRef<unsigned> group, bool optional) -> std::optional<int64_t> {
+    int64_t chosen = -1;
+    for (unsigned d : group) {
+      if (ranges[d] == 1)
+        continue;
+      if (chosen >= 0)
+        return std::nullopt; // two real loops in one role
+      chosen = d;
+    }
+    if (chosen < 0 && !optional)
+      chosen = group.empty() ? -1 : group.front();
+    if (chosen < 0 && !optional)
+      return std::nullopt;
+    return chosen;
+  };
+  // A batch loop that one input broadcasts looks like an extra m (or n)
+  // loop: with no other batch loop, the outermost such loop in C becomes
+  // the batch loop (the broadcasting input gets batch stride 0).
+  auto nonUnit = [&](ArrayRef<unsigned> group) {
+    return llvm::count_if(group, [&](unsigned d) { return ranges[d] != 1; });
+  };
+  if (nonUnit(dims->batch) == 0) {
+    for (SmallVector<unsigned, 2> *group : {&dims->m, &dims->n}) {
+      if (nonUnit(*group) != 2)
+        continue;
+      unsigned outer = 0;
+      int best = std::numeric_limits<int>::max();
+      for (unsigned d : *group)
+        if (int pos = positionOf(maps[2], d); ranges[d] != 1 && pos < best)
+          best = pos, outer = d;
+      llvm::erase(*group, outer);
+      dims->batch.push_back(outer);
+      break;
+    }
+  }
+  std::optional<int64_t> m = pick(dims->m, false), n = pick(dims->n, false),
+                         k = pick(dims->k, false),
+                         batch = pick(dims->batch, true);
+  if (!m || !n || !k || !batch)
+    return std::nullopt;
+
+  // inferContractionDims names m the loops of input 0 and n those of
+  // input 1; take as n the loop that is innermost in C so the kernel
+  // stores rows of C (unit column stride) whatever the operand order.
+  if (positionOf(maps[2], *m) > positionOf(maps[2], *n))
+    std::swap(m, n);
+
+  SgemmMatch match;
+  // A is the input indexed by m, B the one indexed by n.
+  bool in0HasN = positionOf(maps[0], *n) >= 0;
+  match.aInput = in0HasN ? 1 : 0;
+  match.bInput = in0HasN ? 0 : 1;
+  AffineMap aMap = maps[match.aInput], bMap = maps[match.bInput], cMap = maps[2];
+  match.a = {positionOf(aMap, *batch), positionOf(aMap, *m), positionOf(aMap, *k)};
+  match.b = {positionOf(bMap, *batch), positionOf(bMap, *k), positionOf(bMap, *n)};
+  match.c = {positionOf(cMap, *batch), positionOf(cMap, *m), positionOf(cMap, *n)};
+  if (match.a.row < 0 || match.a.col < 0 || match.b.row < 0 ||
+      match.b.col < 0 || match.c.row < 0 || match.c.col < 0 ||
+      positionOf(aMap, *n) >= 0 || positionOf(bMap, *m) >= 0)
+    return std::nullopt;
+  // C carries the batch loop when there is one.
+  if (*batch >= 0 && match.c.batch < 0)
+    return std::nullopt;
+  return match;
+}
+
+} // namespace qcc::x86
