@@ -23,7 +23,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 
 extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
                                     void (*body)(int64_t, int64_t, void *),
@@ -90,6 +93,11 @@ struct Problem {
   /// Contiguous bias of N floats (null: none).
   const float *bias;
   bool accumulate, relu;
+  /// B packed for the whole problem (constant B), or null: panels of
+  /// K block k0 and columns [j, j + NR) start at k0 * nPad + j * kb
+  /// (kb = rows of that K block), batch t at t * K * nPad.
+  const float *prepackedB = nullptr;
+  int64_t nPadAll = 0;
   /// Blocking of C into tasks.
   int64_t mc, nc, nM, nN;
   MicroKernelFn kernel;
@@ -199,8 +207,10 @@ void gemmTask(const Problem &p, int64_t task) {
   int64_t nPad = (nb + kNR - 1) / kNR * kNR;
   int64_t kcMax = std::min(kKC, p.K);
   float *aBuf = packedA.get(static_cast<size_t>(mPad * kcMax));
-  float *bBuf = packedB.get(static_cast<size_t>(nPad * kcMax));
-  if (!aBuf || !bBuf)
+  float *bBuf = p.prepackedB
+                    ? nullptr
+                    : packedB.get(static_cast<size_t>(nPad * kcMax));
+  if (!aBuf || (!bBuf && !p.prepackedB))
     return naiveTask(p, t, i0, mb, j0, nb);
 
   const float *a = p.a + t * p.asb + i0 * p.asm_;
@@ -214,11 +224,17 @@ void gemmTask(const Problem &p, int64_t task) {
     bool last = k0 + kb == p.K;
     const float *blockBias = last ? bias : nullptr;
     bool relu = last && p.relu;
-    packB(p, b + k0 * p.bsk, kb, nb, bBuf);
+    const float *bBlock;
+    if (p.prepackedB) {
+      bBlock = p.prepackedB + t * p.K * p.nPadAll + k0 * p.nPadAll + j0 * kb;
+    } else {
+      packB(p, b + k0 * p.bsk, kb, nb, bBuf);
+      bBlock = bBuf;
+    }
     packA(p, a + k0 * p.ask, mb, kb, aBuf);
     for (int64_t jr = 0; jr < nb; jr += kNR) {
       int64_t nr = std::min(kNR, nb - jr);
-      const float *bp = bBuf + jr * kb;
+      const float *bp = bBlock + jr * kb;
       const float *tileBias = blockBias ? blockBias + jr : nullptr;
       for (int64_t ir = 0; ir < mb; ir += kMR) {
         int64_t mr = std::min(kMR, mb - ir);
@@ -327,6 +343,76 @@ void gemvBody(int64_t lo, int64_t hi, void *ctx) {
   }
 }
 
+/// Identity of a constant B: where it is and how it is laid out.
+struct ConstantBKey {
+  const float *b;
+  int64_t batch, K, N, bsb, bsk, bsn;
+  bool operator==(const ConstantBKey &o) const {
+    return b == o.b && batch == o.batch && K == o.K && N == o.N &&
+           bsb == o.bsb && bsk == o.bsk && bsn == o.bsn;
+  }
+};
+
+struct ConstantBKeyHash {
+  size_t operator()(const ConstantBKey &k) const {
+    size_t h = std::hash<const void *>()(k.b);
+    for (int64_t v : {k.batch, k.K, k.N, k.bsb, k.bsk, k.bsn})
+      h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+/// Packed copies of constant B operands (QCC_GEMM_B_CONSTANT), one per
+/// (pointer, layout), kept for the lifetime of the model library. Each
+/// model.so links its own copy of this cache, so it never outlives the
+/// weights it was packed from.
+class ConstantBCache {
+public:
+  ~ConstantBCache() {
+    for (auto &entry : packed)
+      ::operator delete(entry.second, kAlign);
+  }
+
+  /// The packed B of `p` (all batches, all K blocks), packing it on first
+  /// use; null if memory runs out (the caller then packs per task).
+  const float *get(const Problem &p) {
+    ConstantBKey key{p.b, p.batch, p.K, p.N, p.bsb, p.bsk, p.bsn};
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = packed.find(key);
+      if (it != packed.end())
+        return it->second;
+    }
+    int64_t nPad = (p.N + kNR - 1) / kNR * kNR;
+    size_t floats = static_cast<size_t>(p.batch * p.K * nPad);
+    auto *buffer = static_cast<float *>(
+        ::operator new(floats * sizeof(float), kAlign, std::nothrow));
+    if (!buffer)
+      return nullptr;
+    for (int64_t t = 0; t < p.batch; ++t)
+      for (int64_t k0 = 0; k0 < p.K; k0 += kKC) {
+        int64_t kb = std::min(kKC, p.K - k0);
+        packB(p, p.b + t * p.bsb + k0 * p.bsk, kb, p.N,
+              buffer + t * p.K * nPad + k0 * nPad);
+      }
+    std::lock_guard<std::mutex> lock(mutex);
+    auto [it, inserted] = packed.emplace(key, buffer);
+    if (!inserted) // another thread packed it first
+      ::operator delete(buffer, kAlign);
+    return it->second;
+  }
+
+private:
+  static constexpr std::align_val_t kAlign{64};
+  std::mutex mutex;
+  std::unordered_map<ConstantBKey, float *, ConstantBKeyHash> packed;
+};
+
+ConstantBCache &constantBCache() {
+  static ConstantBCache cache;
+  return cache;
+}
+
 /// The micro-kernel for this machine (cpuid once).
 MicroKernelFn selectKernel() {
   static const bool avx2 = hostHasAvx2Fma();
@@ -413,6 +499,10 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     while (batch * p.nM * ((N + p.nc - 1) / p.nc) < 8 && p.nc > 4 * kNR)
       p.nc = std::max<int64_t>(4 * kNR, (p.nc / 2 + kNR - 1) / kNR * kNR);
     p.nN = (N + p.nc - 1) / p.nc;
+    if (flags & QCC_GEMM_B_CONSTANT) {
+      p.prepackedB = constantBCache().get(p);
+      p.nPadAll = (N + kNR - 1) / kNR * kNR;
+    }
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
   }
   delete[] biasCopy;

@@ -106,3 +106,31 @@ func.func @not_lowered(%a: memref<4x8xi32>, %b: memref<8x4xi32>, %c: memref<4x4x
   }
   return
 }
+
+// -----
+
+// B is (a view of) a constant global: flags carry QCC_GEMM_B_CONSTANT (8),
+// plus accumulate (1) as C is not zero-filled here.
+// CHECK-LABEL: func.func @constant_weight
+// CHECK: %[[FLAGS:.*]] = arith.constant 9 : i64
+// CHECK: call @qcc_rt_sgemm(%[[FLAGS]],
+memref.global "private" constant @weight : memref<4x8xf32> = dense<1.0>
+func.func @constant_weight(%a: memref<3x4xf32>, %c: memref<3x8xf32>) {
+  %w = memref.get_global @weight : memref<4x8xf32>
+  %v = memref.subview %w[0, 0] [4, 8] [1, 1] : memref<4x8xf32> to memref<4x8xf32, strided<[8, 1]>>
+  linalg.matmul ins(%a, %v : memref<3x4xf32>, memref<4x8xf32, strided<[8, 1]>>) outs(%c : memref<3x8xf32>)
+  return
+}
+
+// -----
+
+// A mutable global is not constant: no flag 8.
+// CHECK-LABEL: func.func @mutable_global
+// CHECK: %[[FLAGS:.*]] = arith.constant 1 : i64
+// CHECK: call @qcc_rt_sgemm(%[[FLAGS]],
+memref.global "private" @state : memref<4x8xf32> = dense<1.0>
+func.func @mutable_global(%a: memref<3x4xf32>, %c: memref<3x8xf32>) {
+  %w = memref.get_global @state : memref<4x8xf32>
+  linalg.matmul ins(%a, %w : memref<3x4xf32>, memref<4x8xf32>) outs(%c : memref<3x8xf32>)
+  return
+}

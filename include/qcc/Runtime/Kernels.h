@@ -33,6 +33,11 @@ enum {
   QCC_GEMM_BIAS = 2,
   /** Applies max(x, 0) after the product (and the bias). */
   QCC_GEMM_RELU = 4,
+  /** B is immutable for the lifetime of the program (a constant weight in
+   *  read-only memory): the kernel packs it once, on the first call with
+   *  these (pointer, sizes, strides), and reuses the packed copy in later
+   *  calls. Never set it for buffers whose contents can change. */
+  QCC_GEMM_B_CONSTANT = 8,
 };
 
 /**

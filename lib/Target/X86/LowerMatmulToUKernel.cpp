@@ -26,6 +26,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace qcc::x86 {
 #define GEN_PASS_DEF_LOWERMATMULTOUKERNEL
@@ -39,6 +40,24 @@ namespace {
 
 /// Flags of qcc_rt_sgemm (include/qcc/Runtime/Kernels.h).
 constexpr int64_t kAccumulate = 1;
+constexpr int64_t kBConstant = 8;
+
+/// True when `v` is a view of a constant memref.global (a weight in
+/// read-only memory): the kernel may then cache its packed copy.
+static bool isConstantGlobal(Value v, SymbolTableCollection &symbols) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
+          get, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    v = view.getViewSource();
+  }
+  return false;
+}
 
 /// The zero linalg.fill of `c` that directly precedes `op` (only
 /// memory-effect-free ops in between), if any.
@@ -71,8 +90,9 @@ struct LowerMatmulToUKernelPass
       return;
     SymbolTable symbols(module);
     func::FuncOp callee = declareKernel(module, symbols);
+    SymbolTableCollection tables;
     for (auto &[op, match] : matches)
-      lower(op, match, callee);
+      lower(op, match, callee, tables);
   }
 
   /// Declares qcc_rt_sgemm once (see the file header for the parameters).
@@ -98,7 +118,7 @@ struct LowerMatmulToUKernelPass
   }
 
   void lower(linalg::LinalgOp op, const SgemmMatch &match,
-             func::FuncOp callee) {
+             func::FuncOp callee, SymbolTableCollection &tables) {
     Location loc = op.getLoc();
     Value a = op.getDpsInputOperand(match.aInput)->get();
     Value bm = op.getDpsInputOperand(match.bInput)->get();
@@ -108,6 +128,8 @@ struct LowerMatmulToUKernelPass
       fill.erase();
       flags = 0;
     }
+    if (isConstantGlobal(bm, tables))
+      flags |= kBConstant;
 
     OpBuilder b(op);
     Type i64 = b.getI64Type();

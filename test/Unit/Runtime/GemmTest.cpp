@@ -17,6 +17,7 @@
 #include <cmath>
 #include <memory>
 #include <random>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -206,6 +207,51 @@ TEST(Gemm, StridedBiasAndEmptyK) {
       runCase(empty, rng);
       empty.flags = 0;
       runCase(empty, rng);
+    }
+  });
+}
+
+TEST(Gemm, ConstantBIsPackedOnceAndReused) {
+  // B operands stay alive (and unchanged) for the whole test, as
+  // QCC_GEMM_B_CONSTANT requires; each is used by several calls with
+  // different A, plus a sub-matrix view of the same storage (same pointer,
+  // other sizes: a different cache entry).
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {
+      {64, 300, 129}, {17, 33, 300}, {5, 64, 17}, {2, 129, 64}};
+  std::vector<std::vector<float>> bs;
+  for (auto [M, N, K] : shapes) {
+    bs.emplace_back(K * N);
+    for (float &x : bs.back())
+      x = dist(rng);
+  }
+  forEachConfig([&] {
+    for (size_t s = 0; s < bs.size(); ++s) {
+      auto [M, N, K] = shapes[s];
+      const std::vector<float> &b = bs[s];
+      for (int call = 0; call < 3; ++call) {
+        // The last call views the top-left (K-1) x (N-1) block.
+        int64_t n = call == 2 ? N - 1 : N, k = call == 2 ? K - 1 : K;
+        std::vector<float> a(M * k), c(M * n);
+        for (float &x : a)
+          x = dist(rng);
+        qcc_rt_sgemm(QCC_GEMM_B_CONSTANT, 1, M, n, k, a.data(), 0, 0, k, 1,
+                     b.data(), 0, 0, N, 1, c.data(), 0, 0, n, 1, nullptr, 0,
+                     0);
+        for (int64_t i = 0; i < M; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            double ref = 0.0, mag = 0.0;
+            for (int64_t kk = 0; kk < k; ++kk) {
+              ref += static_cast<double>(a[i * k + kk]) * b[kk * N + j];
+              mag += std::fabs(static_cast<double>(a[i * k + kk]) * b[kk * N + j]);
+            }
+            double tol = 4.0 * std::ldexp(1.0, -23) * (k + 2) * mag + 1e-30;
+            ASSERT_LE(std::fabs(c[i * n + j] - ref), tol)
+                << "M=" << M << " N=" << n << " K=" << k << " call " << call
+                << " at (" << i << "," << j << ")";
+          }
+      }
     }
   });
 }
