@@ -80,6 +80,8 @@ private:
 };
 
 thread_local Scratch packedA, packedB;
+/// The whole packed A of a call (owned by the calling thread).
+thread_local Scratch packedAllA;
 
 /// A whole call of qcc_rt_sgemm with pointers already offset.
 struct Problem {
@@ -98,6 +100,11 @@ struct Problem {
   /// (kb = rows of that K block), batch t at t * K * nPad.
   const float *prepackedB = nullptr;
   int64_t nPadAll = 0;
+  /// A packed for the whole problem when several column blocks share it
+  /// (same scheme with rows: K block k0, rows [i, i + MR) at
+  /// t * K * mPadAll + k0 * mPadAll + i * kb), or null: packed per task.
+  float *prepackedA = nullptr;
+  int64_t mPadAll = 0;
   /// Blocking of C into tasks.
   int64_t mc, nc, nM, nN;
   MicroKernelFn kernel;
@@ -206,11 +213,13 @@ void gemmTask(const Problem &p, int64_t task) {
   int64_t mPad = (mb + kMR - 1) / kMR * kMR;
   int64_t nPad = (nb + kNR - 1) / kNR * kNR;
   int64_t kcMax = std::min(kKC, p.K);
-  float *aBuf = packedA.get(static_cast<size_t>(mPad * kcMax));
+  float *aBuf = p.prepackedA
+                    ? nullptr
+                    : packedA.get(static_cast<size_t>(mPad * kcMax));
   float *bBuf = p.prepackedB
                     ? nullptr
                     : packedB.get(static_cast<size_t>(nPad * kcMax));
-  if (!aBuf || (!bBuf && !p.prepackedB))
+  if ((!aBuf && !p.prepackedA) || (!bBuf && !p.prepackedB))
     return naiveTask(p, t, i0, mb, j0, nb);
 
   const float *a = p.a + t * p.asb + i0 * p.asm_;
@@ -231,14 +240,20 @@ void gemmTask(const Problem &p, int64_t task) {
       packB(p, b + k0 * p.bsk, kb, nb, bBuf);
       bBlock = bBuf;
     }
-    packA(p, a + k0 * p.ask, mb, kb, aBuf);
+    const float *aBlock;
+    if (p.prepackedA) {
+      aBlock = p.prepackedA + t * p.K * p.mPadAll + k0 * p.mPadAll + i0 * kb;
+    } else {
+      packA(p, a + k0 * p.ask, mb, kb, aBuf);
+      aBlock = aBuf;
+    }
     for (int64_t jr = 0; jr < nb; jr += kNR) {
       int64_t nr = std::min(kNR, nb - jr);
       const float *bp = bBlock + jr * kb;
       const float *tileBias = blockBias ? blockBias + jr : nullptr;
       for (int64_t ir = 0; ir < mb; ir += kMR) {
         int64_t mr = std::min(kMR, mb - ir);
-        const float *ap = aBuf + ir * kb;
+        const float *ap = aBlock + ir * kb;
         float *ct = c + ir * p.csm + jr * p.csn;
         if (mr == kMR && nr == kNR && p.csn == 1) {
           p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu);
@@ -327,6 +342,21 @@ void gemmBody(int64_t lo, int64_t hi, void *ctx) {
   const Problem &p = *static_cast<const Problem *>(ctx);
   for (int64_t task = lo; task < hi; ++task)
     gemmTask(p, task);
+}
+
+/// Parallel body packing A for the whole problem: task = (batch, K block,
+/// MC row block).
+void packABody(int64_t lo, int64_t hi, void *ctx) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  int64_t kBlocks = (p.K + kKC - 1) / kKC;
+  for (int64_t task = lo; task < hi; ++task) {
+    int64_t mbIdx = task % p.nM, rest = task / p.nM;
+    int64_t k0 = (rest % kBlocks) * kKC, t = rest / kBlocks;
+    int64_t i0 = mbIdx * p.mc, mb = std::min(p.mc, p.M - i0);
+    int64_t kb = std::min(kKC, p.K - k0);
+    packA(p, p.a + t * p.asb + i0 * p.asm_ + k0 * p.ask, mb, kb,
+          p.prepackedA + t * p.K * p.mPadAll + k0 * p.mPadAll + i0 * kb);
+  }
 }
 
 /// Parallel body over GEMV tasks (batch x column slices).
@@ -502,6 +532,15 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     if (flags & QCC_GEMM_B_CONSTANT) {
       p.prepackedB = constantBCache().get(p);
       p.nPadAll = (N + kNR - 1) / kNR * kNR;
+    }
+    // Several column blocks would each pack the same rows of A: pack A once
+    // (in parallel) into the calling thread's buffer instead.
+    if (p.nN > 1) {
+      p.mPadAll = (M + kMR - 1) / kMR * kMR;
+      p.prepackedA = packedAllA.get(static_cast<size_t>(batch * K * p.mPadAll));
+      if (p.prepackedA)
+        qcc_rt_parallel_for(0, batch * ((K + kKC - 1) / kKC) * p.nM,
+                            packABody, &p);
     }
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
   }
