@@ -281,6 +281,9 @@ def run_codegen_matmul_bench() -> dict:
     m = re.search(r"matmul 1024\^3:\s*([0-9.]+) GFLOP/s", r.stdout)
     if m:
         out["kernel1024"] = float(m.group(1))
+    m = re.search(r"sgemm M=1024\s+N=1024\s+K=1024\s+B=\[K,N\]\s+([0-9.]+) GFLOP/s \(\s*([0-9.]+) per CPU", r.stdout)
+    if m:
+        out["sgemm1024"], out["sgemm1024_cpu"] = float(m.group(1)), float(m.group(2))
     return out
 
 
@@ -406,9 +409,14 @@ def main() -> int:
         lines[-1] += "."
     if codegen.get("kernel1024"):
         k = codegen["kernel1024"]
-        lines.append(f"CODEGEN's kernel benchmark (benchmarks/matmul/run.sh, linalg.matmul 1024^3 through "
-                     f"qcc-lower-to-llvm, no runtime): {k:.1f} GFLOP/s"
+        lines.append(f"MLIR-generated micro-tiles (benchmarks/matmul/run.sh, linalg.matmul 1024^3 through "
+                     f"qcc-lower-to-llvm with ukernels=false, no runtime): {k:.1f} GFLOP/s"
                      + (f" = {100 * k / peak:.0f}% of peak." if peak else "."))
+    if codegen.get("sgemm1024"):
+        k, kc = codegen["sgemm1024"], codegen["sgemm1024_cpu"]
+        lines.append(f"Runtime micro-kernel qcc_rt_sgemm alone (benchmarks/matmul/bench_sgemm.c, 1024^3, B packed "
+                     f"per call): {k:.1f} GFLOP/s per wall second, {kc:.1f} per CPU second"
+                     + (f" = {100 * k / peak:.0f}% / {100 * kc / peak:.0f}% of peak." if peak else "."))
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     md = ["# qcc vs ONNX Runtime (FP32, CPU)", "",
           f"Measured by `benchmarks/run_onnx_vs_ort.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
