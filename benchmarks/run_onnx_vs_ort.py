@@ -169,11 +169,20 @@ def time_ort(model_path: Path, feeds, threads: int, repeat: int, warmup: int):
     for _ in range(warmup):
         out = sess.run(None, feeds)
     times = []
+    cpu0 = time.process_time()
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = sess.run(None, feeds)
         times.append(time.perf_counter() - t0)
+    time_ort.cpu_per_run = (time.process_time() - cpu0) / max(repeat, 1)
     return float(np.median(times)), float(np.min(times)), out
+
+
+def children_cpu_s() -> float:
+    """User + system CPU seconds of all finished child processes so far."""
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 _UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
@@ -218,10 +227,19 @@ class Qcc:
             p = self.work / f"{name}.{k}.npy"
             np.save(p, v)
             cmd += ["--input", f"{k}={p}"]
+        cpu0 = children_cpu_s()
         r = subprocess.run(cmd, capture_output=True, text=True)
+        cpu1 = children_cpu_s()
         if r.returncode != 0:
             raise RuntimeError(f"qcc-run failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-1500:]}")
         med, mn = parse_qcc_run_times(r.stdout + r.stderr)
+        # CPU seconds per inference: the same command with one run and no warm-up costs the same loading,
+        # input and output work, so the difference is (repeat + warmup - 1) inferences.
+        once = [c for c in cmd]
+        once[once.index("--repeat") + 1], once[once.index("--warmup") + 1] = "1", "0"
+        subprocess.run(once, capture_output=True, text=True)
+        cpu2 = children_cpu_s()
+        self.cpu_per_run = max(0.0, (cpu1 - cpu0) - (cpu2 - cpu1)) / max(repeat + warmup - 1, 1)
         outs = sorted(out_dir.glob("*.npy"))
         return med, mn, [np.load(p) for p in outs]
 
@@ -353,7 +371,7 @@ def main() -> int:
                                                                  (1, 3, 48, 192))),
         "matmul": ("MatMul 1024^3 (f32)", build_matmul),
     }
-    rows, raw = [], []
+    rows, raw, cpu_rows = [], [], []
     for key in args.workloads.split(","):
         title, build = builders[key]
         built = build()
@@ -389,7 +407,12 @@ def main() -> int:
                         f"| {ratio} | {errs} | compile {comp}{'; ' + row_note if row_note else ''} |")
             raw.append({"workload": key, "threads": t, "qcc_median_s": q_med, "ort_median_s": ort_med,
                         "ort_min_s": ort_min, "flops": flops, "qcc_rel_err": err, "compile_s": comp_s,
-                        "note": row_note})
+                        "note": row_note, "ort_cpu_s": time_ort.cpu_per_run,
+                        "qcc_cpu_s": qcc.cpu_per_run if (qcc and q_med) else None})
+            if t == 1 and q_med:
+                qc, oc = qcc.cpu_per_run, time_ort.cpu_per_run
+                cpu_rows.append(f"| {title} | {qc * 1e3:.2f} ({gf(qc)}) | {oc * 1e3:.2f} ({gf(oc)}) | "
+                                f"{qc / oc:.2f} |" if oc else f"| {title} | {qc * 1e3:.2f} | n/a | n/a |")
             print(rows[-1], flush=True)
 
     codegen = run_codegen_matmul_bench()
@@ -427,7 +450,12 @@ def main() -> int:
           "Times in ms (GFLOP/s in parentheses where the FLOP count is known); ratio = qcc / ORT (below 1: qcc "
           "faster); rel. err = max |qcc - ORT| / max |ORT|.", "",
           "| workload | threads | qcc ms | ORT ms | ratio | rel. err | notes |",
-          "|---|---|---|---|---|---|---|", *rows, "", *lines, ""]
+          "|---|---|---|---|---|---|---|", *rows, "",
+          "One thread, CPU time per inference (user + system CPU seconds of the timed runs, divided by the "
+          "runs; unlike wall time it does not count the time slices other processes take on a shared "
+          "machine, though cache sharing still slows both):", "",
+          "| workload | qcc CPU ms | ORT CPU ms | ratio |", "|---|---|---|---|", *cpu_rows, "",
+          *lines, ""]
     text = "\n".join(md)
     args.output.write_text(text)
     print("\n" + text)
