@@ -66,6 +66,13 @@ public:
     return data;
   }
 
+  /// Frees the buffer if it holds more than `maxFloats` floats (so a single
+  /// huge call does not pin its memory to the thread forever).
+  void trim(size_t maxFloats) {
+    if (capacity > maxFloats)
+      release();
+  }
+
 private:
   static constexpr std::align_val_t kAlign{64};
   void release() {
@@ -543,6 +550,8 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
                             packABody, &p);
     }
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
+    // Keep up to 4 MiB of packed A per thread for the next call.
+    packedAllA.trim(size_t(1) << 20);
   }
   delete[] biasCopy;
 }
