@@ -147,6 +147,7 @@ void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
 
 void qcc::registerPipelines() {
   registerFuseParallelElementwisePass();
+  registerReadOnlyInputsPass();
   PassPipelineRegistration<LoweringPipelineOptions>(
       "qcc-lower-to-llvm",
       "Lower linalg-on-tensors (tensor/arith/math) to the LLVM dialect for "

@@ -37,3 +37,7 @@ struct ReadOnlyInputsPass
 std::unique_ptr<Pass> qcc::createReadOnlyInputsPass() {
   return std::make_unique<ReadOnlyInputsPass>();
 }
+
+void qcc::registerReadOnlyInputsPass() {
+  PassRegistration<ReadOnlyInputsPass>();
+}

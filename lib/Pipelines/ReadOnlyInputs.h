@@ -17,6 +17,9 @@ namespace qcc {
 ///   // becomes
 ///   func.func @main(%c: tensor<4x4xf32> {bufferization.writable = false})
 std::unique_ptr<mlir::Pass> createReadOnlyInputsPass();
+
+/// Registers the pass as `qcc-read-only-inputs` (for qcc-opt).
+void registerReadOnlyInputsPass();
 } // namespace qcc
 
 #endif // QCC_LIB_PIPELINES_READONLYINPUTS_H
