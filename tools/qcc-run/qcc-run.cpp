@@ -3,11 +3,18 @@
 //   qcc-run model.so [--input name=file.npy]... [--random-inputs --seed N]
 //           [--output-dir DIR] [--expected name=file.npy]... [--rtol R --atol A]
 //           [--repeat N --warmup W] [--threads T]
+//   qcc-run model.so --prompt TEXT [--prompt TEXT]... [--max-tokens N]
+//           [--temperature T --top-k K --top-p P --repeat-penalty R --seed N]
+//           [--chat] [--ctx C] [--tokenizer FILE] [--threads T]
+//
+// The --prompt mode generates text with a causal-LM model.so (Contract 5,
+// include/qcc-c/llm.h; see Generate.cpp).
 //
 // Exit codes: 0 success (and every expected output matched), 1 mismatch
 // against an expected output, 2 any other error.
 //
 //===----------------------------------------------------------------------===//
+#include "Generate.h"
 #include "Npy.h"
 
 #include "qcc-c/runtime.h"
@@ -39,7 +46,19 @@ const char *kUsage =
     "  --repeat N --warmup W     time N runs after W untimed ones\n"
     "  --threads T               thread pool size (0 = all CPUs, default)\n"
     "  --print                   print the outputs' first values\n"
-    "  --info                    print the model's inputs and outputs and exit\n";
+    "  --info                    print the model's inputs and outputs and exit\n"
+    "generation (causal-LM model.so):\n"
+    "  --prompt TEXT             generate from TEXT (repeatable: one sequence\n"
+    "                            per prompt, decoded together)\n"
+    "  --max-tokens N            new tokens per sequence (default 128)\n"
+    "  --temperature T           0 = greedy (default); else sample with\n"
+    "  --top-k K --top-p P       (defaults 40 and 0.95) and --seed N\n"
+    "  --repeat-penalty R        repetition penalty (default 1 = off)\n"
+    "  --chat                    wrap the prompt in the ChatML template\n"
+    "  --ctx C                   KV-cache capacity (default: the model's\n"
+    "                            context length, at most 4096)\n"
+    "  --tokenizer FILE          tokenizer.json or .gguf (default: the model's\n"
+    "                            qcc.tokenizer)\n";
 
 int error(const std::string &msg) {
   std::fprintf(stderr, "qcc-run: error: %s\n", msg.c_str());
@@ -173,6 +192,9 @@ struct Options {
   std::string outputDir;
   double rtol = 1e-4, atol = 1e-5;
   int repeat = 1, warmup = 0, threads = 0;
+  /// Generation mode (--prompt).
+  qcc::run::GenerateOptions gen;
+  bool generationFlag = false;
 };
 
 int parseArgs(int argc, char **argv, Options &o) {
@@ -213,6 +235,45 @@ int parseArgs(int argc, char **argv, Options &o) {
                      std::string(isInput ? "--input" : "--expected") +
                      ", got '" + value + "'");
       (isInput ? o.inputs : o.expected).emplace_back(name, file);
+    } else if (a == "--prompt" && i + 1 >= argc) {
+      return error("--prompt needs a value");
+    } else if (next("--prompt")) {
+      o.gen.prompts.push_back(value);
+    } else if (next("--tokenizer")) {
+      o.gen.tokenizer = value;
+      o.generationFlag = true;
+    } else if (a == "--chat") {
+      o.gen.chat = true;
+      o.generationFlag = true;
+    } else if (next("--max-tokens")) {
+      if (number("--max-tokens", num) || num < 0 || num != (int)num)
+        return error("--max-tokens must be an integer >= 0");
+      o.gen.maxTokens = static_cast<int>(num);
+      o.generationFlag = true;
+    } else if (next("--temperature")) {
+      if (number("--temperature", o.gen.temperature) ||
+          o.gen.temperature < 0)
+        return error("--temperature must be >= 0");
+      o.generationFlag = true;
+    } else if (next("--top-k")) {
+      if (number("--top-k", num) || num < 0 || num != (int)num)
+        return error("--top-k must be an integer >= 0");
+      o.gen.topK = static_cast<int>(num);
+      o.generationFlag = true;
+    } else if (next("--top-p")) {
+      if (number("--top-p", o.gen.topP) || !(o.gen.topP > 0 && o.gen.topP <= 1))
+        return error("--top-p must be in (0, 1]");
+      o.generationFlag = true;
+    } else if (next("--repeat-penalty")) {
+      if (number("--repeat-penalty", o.gen.repeatPenalty) ||
+          !(o.gen.repeatPenalty > 0))
+        return error("--repeat-penalty must be > 0");
+      o.generationFlag = true;
+    } else if (next("--ctx")) {
+      if (number("--ctx", num) || num < 1 || num != (int)num)
+        return error("--ctx must be an integer >= 1");
+      o.gen.ctx = static_cast<int>(num);
+      o.generationFlag = true;
     } else if (a == "--random-inputs") {
       o.randomInputs = true;
     } else if (a == "--print") {
@@ -254,6 +315,16 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.model.empty())
     return error(std::string("no model given\n") + kUsage);
+  if (o.generationFlag && o.gen.prompts.empty())
+    return error("generation options need --prompt");
+  if (!o.gen.prompts.empty() &&
+      (!o.inputs.empty() || !o.expected.empty() || o.randomInputs ||
+       !o.outputDir.empty() || o.info || o.print))
+    return error("--prompt cannot be combined with --input, --expected, "
+                 "--random-inputs, --output-dir, --info or --print");
+  o.gen.model = o.model;
+  o.gen.seed = o.seed;
+  o.gen.threads = o.threads;
   return 0;
 }
 
@@ -285,6 +356,8 @@ int main(int argc, char **argv) {
   Options o;
   if (int rc = parseArgs(argc, argv, o))
     return rc;
+  if (!o.gen.prompts.empty())
+    return qcc::run::generate(o.gen);
   Session s;
   if (qcc_status_t st = qcc_model_open(o.model.c_str(), nullptr, &s.model))
     return error(take(st));
