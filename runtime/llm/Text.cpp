@@ -56,8 +56,10 @@ std::unique_ptr<Tokenizer> fromGGUF(const std::string &path,
   qcc::tokenizer::BpeArrays a;
   a.source = path;
   std::string e;
+  // A vocabulary without merges (bytes only) may leave the key out.
   if (!qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.tokens", a.tokens, e) ||
-      !qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.merges", a.merges, e)) {
+      (f->find("tokenizer.ggml.merges") &&
+       !qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.merges", a.merges, e))) {
     error = path + ": " + e;
     return nullptr;
   }

@@ -19,11 +19,14 @@ int fail(qcc_status_t status) {
 struct Stream {
   bool live;
   std::vector<std::string> texts;
+  std::vector<std::vector<int32_t>> ids;
 };
 
-int32_t onToken(void *user, int32_t sequence, int32_t, const char *piece,
+int32_t onToken(void *user, int32_t sequence, int32_t token, const char *piece,
                 size_t length) {
   auto *s = static_cast<Stream *>(user);
+  if (token >= 0)
+    s->ids[sequence].push_back(token);
   if (s->live) {
     std::fwrite(piece, 1, length, stdout);
     std::fflush(stdout);
@@ -75,7 +78,8 @@ int qcc::run::generate(const GenerateOptions &o) {
   go.max_tokens = o.maxTokens;
   go.skip_special = 1;
 
-  Stream stream{o.prompts.size() == 1, std::vector<std::string>(o.prompts.size())};
+  Stream stream{o.prompts.size() == 1, std::vector<std::string>(o.prompts.size()),
+                std::vector<std::vector<int32_t>>(o.prompts.size())};
   qcc_llm_generate_stats_t stats;
   qcc_status_t st = qcc_llm_generate(llm, prompts.data(),
                                      static_cast<int32_t>(prompts.size()), &so,
@@ -93,6 +97,13 @@ int qcc::run::generate(const GenerateOptions &o) {
       std::printf("[sequence %zu] %s\n", i, stream.texts[i].c_str());
   }
   std::fflush(stdout);
+  if (o.printIds)
+    for (size_t i = 0; i < stream.ids.size(); ++i) {
+      std::fprintf(stderr, "ids %zu:", i);
+      for (int32_t id : stream.ids[i])
+        std::fprintf(stderr, " %d", id);
+      std::fprintf(stderr, "\n");
+    }
   std::fprintf(stderr,
                "prefill: %lld tokens in %.3f s (%.1f tokens/s)\n"
                "decode: %lld tokens in %d steps, %.3f s (%.1f tokens/s); "

@@ -23,6 +23,7 @@ struct GenerateOptions {
   bool chat = false;
   int ctx = 0;                      ///< 0: the model's context, capped at 4096
   int threads = 0;
+  bool printIds = false;            ///< print the generated ids to stderr
 };
 
 /// Generates from every prompt, streaming the text of a single prompt to

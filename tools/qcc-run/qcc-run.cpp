@@ -58,7 +58,8 @@ const char *kUsage =
     "  --ctx C                   KV-cache capacity (default: the model's\n"
     "                            context length, at most 4096)\n"
     "  --tokenizer FILE          tokenizer.json or .gguf (default: the model's\n"
-    "                            qcc.tokenizer)\n";
+    "                            qcc.tokenizer)\n"
+    "  --print-ids               print the generated token ids to stderr\n";
 
 int error(const std::string &msg) {
   std::fprintf(stderr, "qcc-run: error: %s\n", msg.c_str());
@@ -241,6 +242,9 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.gen.prompts.push_back(value);
     } else if (next("--tokenizer")) {
       o.gen.tokenizer = value;
+      o.generationFlag = true;
+    } else if (a == "--print-ids") {
+      o.gen.printIds = true;
       o.generationFlag = true;
     } else if (a == "--chat") {
       o.gen.chat = true;

@@ -2,8 +2,9 @@
 
 A byte-level BPE (GPT-2 byte alphabet) with the 256 byte tokens (ids 0..255, in
 byte order), no merges, and three added special tokens: <|endoftext|> = 256,
-<|im_start|> = 257, <|im_end|> = 258 (the toy model's vocabulary is 259).
-Usage: make_toy_tokenizer.py OUT.json
+<|im_start|> = 257, <|im_end|> = 258 (the toy model's vocabulary is 259). With --merge, one merge
+"Ġ t" adds the token "Ġt" = 259 (vocabulary 260; build the toy model with -DTOY_VOCAB=260).
+Usage: make_toy_tokenizer.py OUT.json [--merge]
 """
 import json
 import sys
@@ -32,6 +33,10 @@ def main():
         vocab[s] = 256 + i
         added.append({"id": 256 + i, "content": s, "single_word": False, "lstrip": False,
                       "rstrip": False, "normalized": False, "special": True})
+    merges = []
+    if "--merge" in sys.argv[2:]:
+        vocab["\u0120t"] = 259
+        merges = ["\u0120 t"]
     tok = {
         "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
         "normalizer": None,
@@ -43,7 +48,7 @@ def main():
                     "use_regex": True},
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
                   "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
-                  "ignore_merges": False, "vocab": vocab, "merges": []},
+                  "ignore_merges": False, "vocab": vocab, "merges": merges},
     }
     with open(sys.argv[1], "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False)

@@ -3,14 +3,14 @@
 // Built by the tests with the host C++ compiler:
 //   clang++ -shared -fPIC -I<qcc>/include toy_lm.cpp -o toy.so
 //     [-DTOY_TOKENIZER=\"path\"] [-DTOY_KIND=\"causal-lm\"] [-DTOY_VOCAB=259]
-//     [-DTOY_CONTEXT=64] [-DTOY_NO_ATTRS]
+//     [-DTOY_CONTEXT=64] [-DTOY_SCALE=3.0] [-DTOY_NO_ATTRS] [-DTOY_ATTR_LAYERS=2]
 // It implements the model ABI of include/qcc-c/model_abi.h directly, with
 // Contract 5's signature (L = 2 layers, Hkv = 1, D = 4) and `attr` records.
 //
 // Semantics (reproduced by test/Tools/Inputs/toy_reference.py):
 //   present_key[i,l,b,0,:]   = (t, p, l, 1),  present_value = (t, -p, l, 2)
 //   for t = input_ids[b,i], p = positions[b,i]; and
-//   logits[b,i,v] = 3 sin(0.37 v + 0.11 (h mod 97) + 0.05 t) + cos(0.7 v + 0.5 p)
+//   logits[b,i,v] = TOY_SCALE sin(0.37 v + 0.11 (h mod 97) + 0.05 t) + cos(0.7 v + 0.5 p)
 //   where h = sum of the token ids of the sequence so far: the cached tokens
 //   (past_key[j,0,b,0,0] for j < positions[b,0]) plus input_ids[b,0..i].
 // It checks the runtime's cache bookkeeping: every valid slot j of row b must
@@ -32,6 +32,12 @@
 #endif
 #ifndef TOY_CONTEXT
 #define TOY_CONTEXT 64
+#endif
+#ifndef TOY_SCALE
+#define TOY_SCALE 3.0
+#endif
+#ifndef TOY_ATTR_LAYERS
+#define TOY_ATTR_LAYERS 2
 #endif
 #ifndef TOY_KIND
 #define TOY_KIND "causal-lm"
@@ -69,7 +75,8 @@ std::string buildMetadata() {
 #ifndef TOY_NO_ATTRS
   m += "attr qcc.kind " + escape(TOY_KIND) + "\n";
   m += "attr qcc.arch toy\n";
-  m += "attr qcc.num_layers 2\nattr qcc.num_kv_heads 1\nattr qcc.head_dim 4\n";
+  m += "attr qcc.num_layers " + std::to_string(TOY_ATTR_LAYERS) + "\n";
+  m += "attr qcc.num_kv_heads 1\nattr qcc.head_dim 4\n";
   m += "attr qcc.vocab_size " + std::to_string(V) + "\n";
   m += "attr qcc.context_length " + std::to_string(TOY_CONTEXT) + "\n";
   m += "attr qcc.eos_id 256\n";
@@ -159,7 +166,7 @@ int32_t run(const qcc_executor_t *, const qcc_buffer_view_t *in, size_t nin,
       h += t;
       float *row = logits + (b * S + i) * V;
       for (int64_t v = 0; v < V; ++v)
-        row[v] = static_cast<float>(3.0 * std::sin(0.37 * v + 0.11 * (h % 97) +
+        row[v] = static_cast<float>(TOY_SCALE * std::sin(0.37 * v + 0.11 * (h % 97) +
                                                    0.05 * t) +
                                     std::cos(0.7 * v + 0.5 * p));
       for (int64_t l = 0; l < L; ++l) {
