@@ -3,6 +3,8 @@
   make_onnx_toy.py OUT.onnx                 writes the model
   make_onnx_toy.py --check-ppl JSON TOKENIZER CTX STRIDE FILE
       compares qcc-perplexity --json output with ppl_reference() (numpy; relative tolerance 1e-5)
+  make_onnx_toy.py --greedy TOKENIZER MAX_TOKENS PROMPT
+      prints "ids 0: ..." with the greedy ids of the bigram toy (like qcc-run --print-ids)
   make_onnx_toy.py --attrs LLVM_MLIR TOKENIZER
       adds the Contract-5 `attr` records (qcc.kind=causal-lm, ...) to the metadata global of a
       `qcc -emit=llvm-mlir` file in place (until qcc writes them from qcc.model_attrs itself)
@@ -22,6 +24,7 @@ import sys
 import numpy as np
 
 V = 259
+CTX = 128
 
 
 def weights():
@@ -41,21 +44,20 @@ def build(path):
     outputs = [helper.make_tensor_value_info("logits", f32, ["batch", "seq", V]),
                helper.make_tensor_value_info("present_key", f32, ["seq", 1, "batch", 1, 2]),
                helper.make_tensor_value_info("present_value", f32, ["seq", 1, "batch", 1, 2])]
+    # Gathers from [V, 1, 1, 2] / [ctx, 1, 1, 2] tables give [B, S, 1, 1, 2] without reshaping
+    # dynamic shapes; Transpose makes them [S, 1, B, 1, 2].
+    ptab = np.repeat(np.arange(CTX, dtype=np.float32)[:, None], 2, 1).reshape(CTX, 1, 1, 2)
     nodes = [
         helper.make_node("Gather", ["E", "input_ids"], ["logits"], axis=0),
-        helper.make_node("Gather", ["K", "input_ids"], ["k"], axis=0),            # [B, S, 2]
-        helper.make_node("Cast", ["positions"], ["pf"], to=f32),                 # [B, S]
-        helper.make_node("Unsqueeze", ["pf", "ax_last"], ["p3"]),                # [B, S, 1]
-        helper.make_node("Add", ["k", "p3"], ["kp"]),
-        helper.make_node("Sub", ["k", "p3"], ["vp"]),
-        helper.make_node("Unsqueeze", ["kp", "ax23"], ["kp5"]),                  # [B, S, 1, 1, 2]
-        helper.make_node("Unsqueeze", ["vp", "ax23"], ["vp5"]),
-        helper.make_node("Transpose", ["kp5"], ["present_key"], perm=[1, 2, 0, 3, 4]),
-        helper.make_node("Transpose", ["vp5"], ["present_value"], perm=[1, 2, 0, 3, 4]),
+        helper.make_node("Gather", ["K", "input_ids"], ["k"], axis=0),
+        helper.make_node("Gather", ["P", "positions"], ["p"], axis=0),
+        helper.make_node("Add", ["k", "p"], ["kp"]),
+        helper.make_node("Sub", ["k", "p"], ["vp"]),
+        helper.make_node("Transpose", ["kp"], ["present_key"], perm=[1, 2, 0, 3, 4]),
+        helper.make_node("Transpose", ["vp"], ["present_value"], perm=[1, 2, 0, 3, 4]),
     ]
-    init = [numpy_helper.from_array(E, "E"), numpy_helper.from_array(K, "K"),
-            numpy_helper.from_array(np.array([2], np.int64), "ax_last"),
-            numpy_helper.from_array(np.array([2, 3], np.int64), "ax23")]
+    init = [numpy_helper.from_array(E, "E"), numpy_helper.from_array(K.reshape(V, 1, 1, 2), "K"),
+            numpy_helper.from_array(ptab, "P")]
     graph = helper.make_graph(nodes, "toy_causal_lm", inputs, outputs, init)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
@@ -70,19 +72,20 @@ def escape(s):
 def add_attrs(path, tokenizer):
     attrs = {"qcc.kind": "causal-lm", "qcc.arch": "onnx-toy", "qcc.num_layers": "1",
              "qcc.num_kv_heads": "1", "qcc.head_dim": "2", "qcc.vocab_size": str(V),
-             "qcc.context_length": "128", "qcc.eos_id": "256", "qcc.tokenizer": tokenizer}
+             "qcc.context_length": str(CTX), "qcc.eos_id": "256", "qcc.tokenizer": tokenizer}
     text = open(path).read()
+    # The string's type is implied (or given as !llvm.array<N x i8>, then updated).
     m = re.search(r'llvm\.mlir\.global external constant @qcc_model_metadata_v1\("(.*?)"\)'
-                  r'(\s*\{[^}]*\})?\s*:\s*!llvm\.array<(\d+) x i8>', text)
+                  r'(\s*\{[^}]*\})?(\s*:\s*!llvm\.array<(\d+) x i8>)?', text)
     if not m:
         sys.exit("no qcc_model_metadata_v1 global in " + path)
     body = m.group(1)
     records = "".join("attr %s %s\\0A" % (escape(k), escape(v)) for k, v in attrs.items())
     assert body.endswith("end\\0A\\00")
-    new_body = body[:-len("end\\0A\\00")] + records + "end\\0A\\00"
-    size = int(m.group(3)) + len(records.replace("\\0A", "\n"))
-    new = m.group(0).replace(body, new_body).replace("!llvm.array<%s x i8>" % m.group(3),
-                                                      "!llvm.array<%d x i8>" % size)
+    new = m.group(0).replace(body, body[:-len("end\\0A\\00")] + records + "end\\0A\\00")
+    if m.group(4):
+        size = int(m.group(4)) + len(records.replace("\\0A", "\n"))
+        new = new.replace("!llvm.array<%s x i8>" % m.group(4), "!llvm.array<%d x i8>" % size)
     open(path, "w").write(text.replace(m.group(0), new))
 
 
@@ -104,6 +107,16 @@ def ppl_reference(ids, ctx, stride):
 if __name__ == "__main__":
     if sys.argv[1] == "--attrs":
         add_attrs(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "--greedy":
+        from tokenizers import Tokenizer
+        E, _ = weights()
+        ids = Tokenizer.from_file(sys.argv[2]).encode(sys.argv[4]).ids
+        out = []
+        for _ in range(int(sys.argv[3])):
+            out.append(int(np.argmax(E[(out or ids)[-1]])))
+            if out[-1] == 256:
+                break
+        print("ids 0: " + " ".join(map(str, out)))
     elif sys.argv[1] == "--check-ppl":
         # --check-ppl JSON TOKENIZER CTX STRIDE FILE
         from tokenizers import Tokenizer
