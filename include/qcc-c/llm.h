@@ -1,4 +1,4 @@
-/* llm.h - the qcc generation API: causal-LM model.so, KV cache, tokenizer, sampling, generation. */
+/* llm.h - the qcc generation API: causal LMs, KV cache, sampling, streaming. */
 /*
  * Built on <qcc-c/runtime.h> and implemented in libqcc_runtime. A causal LM
  * compiled by qcc is a model.so that follows Contract 5 (docs/Design.md,
@@ -10,7 +10,8 @@
  * Usage (error handling elided; every function returning qcc_status_t
  * returns NULL on success):
  *
- *   qcc_llm_options_t o;  qcc_llm_options_initialize(&o); o.context_capacity = 512;
+ *   qcc_llm_options_t o;  qcc_llm_options_initialize(&o);
+ *   o.context_capacity = 512;
  *   qcc_llm_t *llm;       qcc_llm_open("model.so", &o, &llm);
  *   qcc_llm_sampler_options_t s; qcc_llm_sampler_options_initialize(&s);
  *   qcc_llm_generate_options_t g; qcc_llm_generate_options_initialize(&g);
@@ -219,11 +220,12 @@ QCC_API_EXPORT qcc_status_t
 qcc_llm_detokenizer_push(qcc_llm_detokenizer_t *detokenizer, int32_t token,
                          const char **out_piece, size_t *out_length);
 /** Releases the held-back bytes (an incomplete character at the end). */
-QCC_API_EXPORT void qcc_llm_detokenizer_flush(qcc_llm_detokenizer_t *detokenizer,
-                                              const char **out_piece,
-                                              size_t *out_length);
+QCC_API_EXPORT void
+qcc_llm_detokenizer_flush(qcc_llm_detokenizer_t *detokenizer,
+                          const char **out_piece, size_t *out_length);
 /** Frees the detokenizer. No-op for NULL. */
-QCC_API_EXPORT void qcc_llm_detokenizer_free(qcc_llm_detokenizer_t *detokenizer);
+QCC_API_EXPORT void
+qcc_llm_detokenizer_free(qcc_llm_detokenizer_t *detokenizer);
 
 /*===----------------------------------------------------------------------===*/
 /* Sampling                                                                   */
@@ -241,8 +243,9 @@ typedef struct qcc_llm_sampler_options_t {
   int32_t top_k;            /**< 0: off (default 40) */
   float top_p;              /**< >= 1: off (default 0.95) */
   float repetition_penalty; /**< 1: off (default); > 1 penalizes history */
-  int32_t repetition_window; /**< last N history tokens penalized (default 64) */
-  uint64_t seed;            /**< RNG seed (default 0): same seed, same draws */
+  /** The last N history tokens are penalized (default 64). */
+  int32_t repetition_window;
+  uint64_t seed; /**< RNG seed (default 0): same seed, same draws */
 } qcc_llm_sampler_options_t;
 
 /** Sets `options` to the defaults above. */
@@ -253,20 +256,16 @@ qcc_llm_sampler_options_initialize(qcc_llm_sampler_options_t *options);
 typedef struct qcc_llm_sampler_s qcc_llm_sampler_t;
 
 /** Creates a sampler; `options` may be NULL for the defaults. */
-QCC_API_EXPORT qcc_status_t
-qcc_llm_sampler_create(const qcc_llm_sampler_options_t *options,
-                       qcc_llm_sampler_t **out_sampler);
+QCC_API_EXPORT qcc_status_t qcc_llm_sampler_create(
+    const qcc_llm_sampler_options_t *options, qcc_llm_sampler_t **out_sampler);
 /**
  * Picks a token from `vocab_size` logits. `history` (may be NULL) holds the
  * tokens seen so far for the repetition penalty. Deterministic for a seed and
  * a sequence of calls.
  */
-QCC_API_EXPORT qcc_status_t qcc_llm_sampler_sample(qcc_llm_sampler_t *sampler,
-                                                   const float *logits,
-                                                   int32_t vocab_size,
-                                                   const int32_t *history,
-                                                   size_t history_length,
-                                                   int32_t *out_token);
+QCC_API_EXPORT qcc_status_t qcc_llm_sampler_sample(
+    qcc_llm_sampler_t *sampler, const float *logits, int32_t vocab_size,
+    const int32_t *history, size_t history_length, int32_t *out_token);
 /** Frees the sampler. No-op for NULL. */
 QCC_API_EXPORT void qcc_llm_sampler_free(qcc_llm_sampler_t *sampler);
 
@@ -298,12 +297,12 @@ qcc_llm_generate_options_initialize(qcc_llm_generate_options_t *options);
 
 /** Token counts and times of one qcc_llm_generate call. */
 typedef struct qcc_llm_generate_stats_t {
-  int64_t prompt_tokens;   /**< real tokens of all prompts */
-  double prefill_seconds;  /**< time of the prefill forward */
+  int64_t prompt_tokens;    /**< real tokens of all prompts */
+  double prefill_seconds;   /**< time of the prefill forward */
   int64_t generated_tokens; /**< tokens sampled (all rows) */
-  int64_t decode_tokens;   /**< real tokens fed to decode steps (all rows) */
-  int32_t decode_steps;    /**< decode forwards run */
-  double decode_seconds;   /**< time of the decode forwards */
+  int64_t decode_tokens;    /**< real tokens fed to decode steps (all rows) */
+  int32_t decode_steps;     /**< decode forwards run */
+  double decode_seconds;    /**< time of the decode forwards */
 } qcc_llm_generate_stats_t;
 
 /**
@@ -316,13 +315,11 @@ typedef struct qcc_llm_generate_stats_t {
  * callback receives them with token QCC_LLM_PAD_TOKEN.
  * `stream` may be NULL; `out_stats` may be NULL.
  */
-QCC_API_EXPORT qcc_status_t
-qcc_llm_generate(qcc_llm_t *llm, const char *const *prompts,
-                 int32_t num_prompts,
-                 const qcc_llm_sampler_options_t *sampler_options,
-                 const qcc_llm_generate_options_t *options,
-                 qcc_llm_stream_fn stream, void *user,
-                 qcc_llm_generate_stats_t *out_stats);
+QCC_API_EXPORT qcc_status_t qcc_llm_generate(
+    qcc_llm_t *llm, const char *const *prompts, int32_t num_prompts,
+    const qcc_llm_sampler_options_t *sampler_options,
+    const qcc_llm_generate_options_t *options, qcc_llm_stream_fn stream,
+    void *user, qcc_llm_generate_stats_t *out_stats);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,4 +1,4 @@
-//===- Detokenizer.cpp - incremental detokenizer and its C API --------------===//
+//===- Detokenizer.cpp - incremental detokenizer and its C API ------------===//
 #include "Detokenizer.h"
 
 #include "Llm.h"

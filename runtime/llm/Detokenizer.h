@@ -1,4 +1,4 @@
-//===- Detokenizer.h - incremental detokenization on UTF-8 boundaries -------===//
+//===- Detokenizer.h - incremental detokenization on UTF-8 boundaries -----===//
 #ifndef QCC_RUNTIME_LLM_DETOKENIZER_H
 #define QCC_RUNTIME_LLM_DETOKENIZER_H
 

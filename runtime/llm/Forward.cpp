@@ -1,4 +1,4 @@
-//===- Forward.cpp - forward passes over the KV cache (prefill, decode) -----===//
+//===- Forward.cpp - forward passes over the KV cache (prefill, decode) ---===//
 #include "Llm.h"
 
 #include <new>
@@ -61,9 +61,8 @@ qcc_status_t forwardImpl(qcc_llm_t *llm, const int32_t *tokens, int64_t S) {
   qcc_status_t st = nullptr;
   if ((st = qcc_tensor_wrap(QCC_ELEMENT_TYPE_I64, 2, ids, llm->inputIds.data(),
                             llm->inputIds.size() * 8, &in[0])) ||
-      (st = qcc_tensor_wrap(QCC_ELEMENT_TYPE_I64, 2, ids,
-                            llm->positions.data(), llm->positions.size() * 8,
-                            &in[1])) ||
+      (st = qcc_tensor_wrap(QCC_ELEMENT_TYPE_I64, 2, ids, llm->positions.data(),
+                            llm->positions.size() * 8, &in[1])) ||
       (st = qcc_tensor_wrap(QCC_ELEMENT_TYPE_F32, 5, past, cache.keys(),
                             pastBytes, &in[2])) ||
       (st = qcc_tensor_wrap(QCC_ELEMENT_TYPE_F32, 5, past, cache.values(),
@@ -122,9 +121,9 @@ qcc_status_t qcc_llm_prefill(qcc_llm_t *llm, int32_t sequence,
     return makeStatus(QCC_STATUS_INVALID_ARGUMENT,
                       "prefill needs at least one token");
   try {
-    std::vector<int32_t> rows(
-        static_cast<size_t>(llm->info.num_sequences) * count,
-        QCC_LLM_PAD_TOKEN);
+    std::vector<int32_t> rows(static_cast<size_t>(llm->info.num_sequences) *
+                                  count,
+                              QCC_LLM_PAD_TOKEN);
     std::copy(tokens, tokens + count, rows.begin() + sequence * count);
     return forwardImpl(llm, rows.data(), count);
   } catch (const std::bad_alloc &) {

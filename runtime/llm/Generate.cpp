@@ -1,4 +1,4 @@
-//===- Generate.cpp - qcc_llm_generate: prefill, sample, decode, stream -----===//
+//===- Generate.cpp - qcc_llm_generate: prefill, sample, decode, stream ---===//
 #include "Detokenizer.h"
 #include "Llm.h"
 #include "Sampler.h"
@@ -91,8 +91,7 @@ qcc_status_t generateImpl(qcc_llm_t *llm, const char *const *prompts,
       ++r.generated;
       ++stats.generated_tokens;
       bool stop = (go.stop_at_eos && token == llm->info.eos_id) ||
-                  r.generated >= go.max_tokens ||
-                  llm->cache.length(b) >= C;
+                  r.generated >= go.max_tokens || llm->cache.length(b) >= C;
       std::string_view piece;
       if (token < static_cast<int32_t>(llm->tokenizer->vocabSize())) {
         std::string bytes = llm->tokenizer->decode({token}, go.skip_special);

@@ -1,4 +1,4 @@
-//===- KvCache.cpp - KV cache bookkeeping: padding rows, capacity, appends --===//
+//===- KvCache.cpp - KV cache bookkeeping: padding rows, capacity, appends ===//
 #include "KvCache.h"
 
 #include <algorithm>
@@ -54,7 +54,8 @@ bool KvCache::countRealTokens(const int32_t *tokens, int64_t S, int64_t vocab,
       }
       if (n != i) {
         error = "sequence " + std::to_string(b) + ": token " +
-                std::to_string(i) + " follows padding (only right padding "
+                std::to_string(i) +
+                " follows padding (only right padding "
                 "is allowed)";
         return false;
       }

@@ -1,4 +1,4 @@
-//===- KvCache.h - the runtime-owned KV cache of a causal LM (Contract 5) ---===//
+//===- KvCache.h - the runtime-owned KV cache of a causal LM (Contract 5) -===//
 #ifndef QCC_RUNTIME_LLM_KVCACHE_H
 #define QCC_RUNTIME_LLM_KVCACHE_H
 

@@ -1,4 +1,4 @@
-//===- Llm.h - definition of the opaque qcc_llm_t of include/qcc-c/llm.h ----===//
+//===- Llm.h - definition of the opaque qcc_llm_t of include/qcc-c/llm.h --===//
 #ifndef QCC_RUNTIME_LLM_LLM_H
 #define QCC_RUNTIME_LLM_LLM_H
 

@@ -1,4 +1,4 @@
-//===- Open.cpp - qcc_llm_open: Contract-5 checks, cache, tokenizer ----------===//
+//===- Open.cpp - qcc_llm_open: Contract-5 checks, cache, tokenizer -------===//
 #include "Llm.h"
 
 #include "qcc/Tokenizer/Tokenizer.h"
@@ -48,8 +48,8 @@ std::string qcc::llm::noTokenizerMessage(const qcc_llm_t *llm) {
 namespace {
 
 /// Reads integer attribute `key`; `required` ones must exist and be > 0.
-bool intAttr(const qcc_llm_t &llm, const char *key, bool required,
-             int32_t &out, std::string &error) {
+bool intAttr(const qcc_llm_t &llm, const char *key, bool required, int32_t &out,
+             std::string &error) {
   auto it = llm.attrs.find(key);
   if (it == llm.attrs.end()) {
     if (required)
@@ -90,7 +90,9 @@ bool checkValue(const qcc::rt::ValueInfo &v, const char *role, const char *name,
   for (size_t d = 0; d < expect.size(); ++d)
     if (v.dims[d] >= 0 && expect[d] >= 0 && v.dims[d] != expect[d])
       return fail("has dimension " + std::to_string(d) + " = " +
-                  std::to_string(v.dims[d]) + " but the attributes imply " +
+                  std::to_string(v.dims[d]) +
+                  " but the attributes (and "
+                  "num_sequences) imply " +
                   std::to_string(expect[d]));
   return true;
 }
@@ -129,8 +131,8 @@ bool checkContract(qcc_llm_t &llm, std::string &error) {
          checkValue(sig.inputs[1], "input", "positions", i64, {B, -1}, error) &&
          checkValue(sig.inputs[2], "input", "past_key", f32, {-1, L, B, H, D},
                     error) &&
-         checkValue(sig.inputs[3], "input", "past_value", f32,
-                    {-1, L, B, H, D}, error) &&
+         checkValue(sig.inputs[3], "input", "past_value", f32, {-1, L, B, H, D},
+                    error) &&
          checkValue(sig.outputs[0], "output", "logits", f32, {B, -1, V},
                     error) &&
          checkValue(sig.outputs[1], "output", "present_key", f32,

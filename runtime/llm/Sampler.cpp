@@ -1,4 +1,4 @@
-//===- Sampler.cpp - greedy / temperature / top-k / top-p sampling ----------===//
+//===- Sampler.cpp - greedy / temperature / top-k / top-p sampling --------===//
 #include "Sampler.h"
 
 #include "../Internal.h"
@@ -24,11 +24,11 @@ int32_t Sampler::sample(const float *logits, int32_t vocab,
   // Repetition penalty (CTRL / HF): divide positive logits, multiply negative
   // ones, once per distinct token of the recent history.
   if (opts.repetition_penalty != 1.0f && history && historyLength) {
-    size_t window = opts.repetition_window > 0
-                        ? std::min<size_t>(historyLength,
-                                           static_cast<size_t>(
-                                               opts.repetition_window))
-                        : historyLength;
+    size_t window =
+        opts.repetition_window > 0
+            ? std::min<size_t>(historyLength,
+                               static_cast<size_t>(opts.repetition_window))
+            : historyLength;
     std::unordered_set<int32_t> seen;
     for (size_t i = historyLength - window; i < historyLength; ++i) {
       int32_t t = history[i];
@@ -142,8 +142,8 @@ qcc_status_t qcc_llm_sampler_sample(qcc_llm_sampler_t *sampler,
                       "sampler, logits or out_token is null, or vocab_size "
                       "is not positive");
   try {
-    *out_token = sampler->sampler.sample(logits, vocab_size, history,
-                                         history_length);
+    *out_token =
+        sampler->sampler.sample(logits, vocab_size, history, history_length);
   } catch (const std::bad_alloc &) {
     return makeStatus(QCC_STATUS_OUT_OF_MEMORY, "out of memory");
   }

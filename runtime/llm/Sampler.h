@@ -1,4 +1,4 @@
-//===- Sampler.h - token sampling: greedy, temperature, top-k, top-p --------===//
+//===- Sampler.h - token sampling: greedy, temperature, top-k, top-p ------===//
 #ifndef QCC_RUNTIME_LLM_SAMPLER_H
 #define QCC_RUNTIME_LLM_SAMPLER_H
 

@@ -1,4 +1,4 @@
-//===- Text.cpp - tokenizer loading (tokenizer.json / GGUF) and text C API --===//
+//===- Text.cpp - tokenizer loading (tokenizer.json / GGUF) and text C API ===//
 #include "Llm.h"
 
 #include "qcc/Import/GGUF.h"
@@ -26,10 +26,17 @@ void readInt(const qcc::gguf::File &f, const char *key, int32_t &out) {
   if (!v)
     return;
   switch (v->type) {
-  case VT::U8: case VT::U16: case VT::U32: case VT::U64: case VT::Bool:
+  case VT::U8:
+  case VT::U16:
+  case VT::U32:
+  case VT::U64:
+  case VT::Bool:
     out = static_cast<int32_t>(v->u);
     break;
-  case VT::I8: case VT::I16: case VT::I32: case VT::I64:
+  case VT::I8:
+  case VT::I16:
+  case VT::I32:
+  case VT::I64:
     out = static_cast<int32_t>(v->i);
     break;
   default:
@@ -59,7 +66,8 @@ std::unique_ptr<Tokenizer> fromGGUF(const std::string &path,
   // A vocabulary without merges (bytes only) may leave the key out.
   if (!qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.tokens", a.tokens, e) ||
       (f->find("tokenizer.ggml.merges") &&
-       !qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.merges", a.merges, e))) {
+       !qcc::gguf::tokenizerStrings(*f, "tokenizer.ggml.merges", a.merges,
+                                    e))) {
     error = path + ": " + e;
     return nullptr;
   }

@@ -1,4 +1,4 @@
-//===- Perplexity.cpp - windows, log-softmax top-K, bucket KL, logits files -===//
+//===- Perplexity.cpp - windows, top-K log-probs, bucket KL, logits files -===//
 #include "Perplexity.h"
 
 #include <algorithm>

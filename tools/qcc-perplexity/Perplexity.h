@@ -1,4 +1,4 @@
-//===- Perplexity.h - sliding-window perplexity, top-K logits files, KL -----===//
+//===- Perplexity.h - sliding-window perplexity, top-K logits files, KL ---===//
 #ifndef QCC_TOOLS_QCC_PERPLEXITY_PERPLEXITY_H
 #define QCC_TOOLS_QCC_PERPLEXITY_PERPLEXITY_H
 

@@ -1,4 +1,4 @@
-//===- qcc-perplexity.cpp - sliding-window perplexity of a causal-LM model.so ===//
+//===- qcc-perplexity.cpp - sliding-window perplexity of a causal LM -----===//
 //
 //   qcc-perplexity model.so text.txt... [--ctx 512] [--stride 256] [--json]
 //       [--max-windows N] [--save-logits F.bin] [--compare-logits F.bin]
@@ -170,8 +170,7 @@ std::string jsonString(const std::string &s) {
 }
 
 /// Mean and standard error of the mean of a sum / sum of squares.
-void meanStderr(double sum, double sumSq, double n, double &mean,
-                double &se) {
+void meanStderr(double sum, double sumSq, double n, double &mean, double &se) {
   mean = sum / n;
   double var = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
   se = std::sqrt(std::max(var, 0.0) / n);
@@ -205,7 +204,8 @@ int main(int argc, char **argv) {
 
   qcc_llm_options_t lo;
   qcc_llm_options_initialize(&lo);
-  lo.context_capacity = static_cast<int32_t>(std::min<int64_t>(o.ctx, INT32_MAX));
+  lo.context_capacity =
+      static_cast<int32_t>(std::min<int64_t>(o.ctx, INT32_MAX));
   lo.num_threads = o.threads;
   lo.tokenizer_path = o.tokenizer.empty() ? nullptr : o.tokenizer.c_str();
   Llm m;
@@ -300,7 +300,8 @@ int main(int argc, char **argv) {
           return error("'" + o.compareLogits + "': scored token " +
                        std::to_string(done) + " is id " +
                        std::to_string(refRecord.target) + ", this text has " +
-                       std::to_string(tokens[t]) + " (different text or "
+                       std::to_string(tokens[t]) +
+                       " (different text or "
                        "tokenizer)");
         for (int32_t id : refRecord.ids)
           if (id < 0 || id >= V)
@@ -315,9 +316,9 @@ int main(int argc, char **argv) {
       ++done;
     }
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
 
   double meanNll, seNll;
   meanStderr(nllSum, nllSq, static_cast<double>(done), meanNll, seNll);

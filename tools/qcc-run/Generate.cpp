@@ -1,4 +1,4 @@
-//===- Generate.cpp - qcc-run --prompt: generation with the llm.h API -------===//
+//===- Generate.cpp - qcc-run --prompt: generation with the llm.h API -----===//
 #include "Generate.h"
 
 #include "qcc-c/llm.h"
@@ -78,7 +78,8 @@ int qcc::run::generate(const GenerateOptions &o) {
   go.max_tokens = o.maxTokens;
   go.skip_special = 1;
 
-  Stream stream{o.prompts.size() == 1, std::vector<std::string>(o.prompts.size()),
+  Stream stream{o.prompts.size() == 1,
+                std::vector<std::string>(o.prompts.size()),
                 std::vector<std::vector<int32_t>>(o.prompts.size())};
   qcc_llm_generate_stats_t stats;
   qcc_status_t st = qcc_llm_generate(llm, prompts.data(),

@@ -1,4 +1,4 @@
-//===- Generate.h - qcc-run's text generation mode (--prompt) ---------------===//
+//===- Generate.h - qcc-run's text generation mode (--prompt) -------------===//
 #ifndef QCC_TOOLS_QCC_RUN_GENERATE_H
 #define QCC_TOOLS_QCC_RUN_GENERATE_H
 
@@ -15,15 +15,15 @@ struct GenerateOptions {
   std::vector<std::string> prompts; ///< one sequence per prompt
   std::string tokenizer;            ///< overrides the model's qcc.tokenizer
   int maxTokens = 128;
-  double temperature = 0;           ///< 0: greedy
+  double temperature = 0; ///< 0: greedy
   int topK = 40;
   double topP = 0.95;
   double repeatPenalty = 1.0;
   uint64_t seed = 0;
   bool chat = false;
-  int ctx = 0;                      ///< 0: the model's context, capped at 4096
+  int ctx = 0; ///< 0: the model's context, capped at 4096
   int threads = 0;
-  bool printIds = false;            ///< print the generated ids to stderr
+  bool printIds = false; ///< print the generated ids to stderr
 };
 
 /// Generates from every prompt, streaming the text of a single prompt to

@@ -1,16 +1,18 @@
-//===- toy_lm.cpp - a hand-written Contract-5 causal-LM model.so for tests --===//
+//===- toy_lm.cpp - a hand-written Contract-5 causal-LM model.so for tests ===//
 //
 // Built by the tests with the host C++ compiler:
 //   clang++ -shared -fPIC -I<qcc>/include toy_lm.cpp -o toy.so
 //     [-DTOY_TOKENIZER=\"path\"] [-DTOY_KIND=\"causal-lm\"] [-DTOY_VOCAB=259]
-//     [-DTOY_CONTEXT=64] [-DTOY_SCALE=3.0] [-DTOY_NO_ATTRS] [-DTOY_ATTR_LAYERS=2]
+//     [-DTOY_CONTEXT=64] [-DTOY_SCALE=3.0] [-DTOY_NO_ATTRS]
+//     [-DTOY_ATTR_LAYERS=2]
 // It implements the model ABI of include/qcc-c/model_abi.h directly, with
 // Contract 5's signature (L = 2 layers, Hkv = 1, D = 4) and `attr` records.
 //
 // Semantics (reproduced by test/Tools/Inputs/toy_reference.py):
 //   present_key[i,l,b,0,:]   = (t, p, l, 1),  present_value = (t, -p, l, 2)
 //   for t = input_ids[b,i], p = positions[b,i]; and
-//   logits[b,i,v] = TOY_SCALE sin(0.37 v + 0.11 (h mod 97) + 0.05 t) + cos(0.7 v + 0.5 p)
+//   logits[b,i,v] = TOY_SCALE sin(0.37 v + 0.11 (h mod 97) + 0.05 t)
+//                   + cos(0.7 v + 0.5 p)
 //   where h = sum of the token ids of the sequence so far: the cached tokens
 //   (past_key[j,0,b,0,0] for j < positions[b,0]) plus input_ids[b,0..i].
 // It checks the runtime's cache bookkeeping: every valid slot j of row b must
@@ -125,14 +127,15 @@ int32_t run(const qcc_executor_t *, const qcc_buffer_view_t *in, size_t nin,
   for (int64_t b = 0; b < B; ++b) {
     int64_t p0 = pos[b * S];
     if (p0 < 0 || p0 > P)
-      return fail(error, cap, "sequence " + std::to_string(b) +
-                                  " starts at position " + std::to_string(p0) +
-                                  " but only " + std::to_string(P) +
-                                  " cache slots were passed");
+      return fail(error, cap,
+                  "sequence " + std::to_string(b) + " starts at position " +
+                      std::to_string(p0) + " but only " + std::to_string(P) +
+                      " cache slots were passed");
     for (int64_t i = 0; i < S; ++i) {
       if (pos[b * S + i] != p0 + i)
-        return fail(error, cap, "positions of sequence " + std::to_string(b) +
-                                    " are not consecutive");
+        return fail(error, cap,
+                    "positions of sequence " + std::to_string(b) +
+                        " are not consecutive");
       if (ids[b * S + i] < 0 || ids[b * S + i] >= V)
         return fail(error, cap, "token id out of range");
     }
@@ -148,14 +151,18 @@ int32_t run(const qcc_executor_t *, const qcc_buffer_view_t *in, size_t nin,
                       "cache slot " + std::to_string(j) + " of sequence " +
                           std::to_string(b) + " (layer " + std::to_string(l) +
                           ") holds key (" + std::to_string(k[0]) + ", " +
-                          std::to_string(k[1]) + ", ...), not the entry of "
-                          "position " + std::to_string(j));
+                          std::to_string(k[1]) +
+                          ", ...), not the entry of "
+                          "position " +
+                          std::to_string(j));
       }
   }
   auto *logits = static_cast<float *>(std::malloc(B * S * V * sizeof(float)));
   size_t presentBytes = S * L * B * H * D * sizeof(float);
-  auto *keys = static_cast<float *>(std::malloc(presentBytes ? presentBytes : 1));
-  auto *values = static_cast<float *>(std::malloc(presentBytes ? presentBytes : 1));
+  auto *keys =
+      static_cast<float *>(std::malloc(presentBytes ? presentBytes : 1));
+  auto *values =
+      static_cast<float *>(std::malloc(presentBytes ? presentBytes : 1));
   for (int64_t b = 0; b < B; ++b) {
     int64_t p0 = pos[b * S];
     int64_t h = 0;
@@ -166,9 +173,9 @@ int32_t run(const qcc_executor_t *, const qcc_buffer_view_t *in, size_t nin,
       h += t;
       float *row = logits + (b * S + i) * V;
       for (int64_t v = 0; v < V; ++v)
-        row[v] = static_cast<float>(TOY_SCALE * std::sin(0.37 * v + 0.11 * (h % 97) +
-                                                   0.05 * t) +
-                                    std::cos(0.7 * v + 0.5 * p));
+        row[v] = static_cast<float>(
+            TOY_SCALE * std::sin(0.37 * v + 0.11 * (h % 97) + 0.05 * t) +
+            std::cos(0.7 * v + 0.5 * p));
       for (int64_t l = 0; l < L; ++l) {
         float *k = keys + ((i * L + l) * B + b) * H * D;
         float *v = values + ((i * L + l) * B + b) * H * D;

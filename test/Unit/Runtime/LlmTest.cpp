@@ -1,4 +1,4 @@
-//===- LlmTest.cpp - tests of the generation API (include/qcc-c/llm.h) ------===//
+//===- LlmTest.cpp - tests of the generation API (include/qcc-c/llm.h) ----===//
 //
 // Sampler (greedy = argmax, top-k / top-p supports, seeds repeat, repetition
 // penalty), incremental UTF-8 detokenization, KV-cache bookkeeping, and the C
@@ -158,10 +158,11 @@ TEST(LlmDetokenizer, HoldsBackIncompleteCharacters) {
 
 TEST(LlmDetokenizer, ReleasesInvalidBytes) {
   Utf8Streamer s;
-  EXPECT_EQ(s.push("\x80"), "\x80");        // stray continuation byte
-  EXPECT_EQ(s.push("\xC3"), "");            // may still complete
-  EXPECT_EQ(s.push("A"), "\xC3" "A");       // cannot anymore
-  EXPECT_EQ(s.push("\xFF"), "\xFF");        // never a lead byte
+  EXPECT_EQ(s.push("\x80"), "\x80"); // stray continuation byte
+  EXPECT_EQ(s.push("\xC3"), "");     // may still complete
+  EXPECT_EQ(s.push("A"), "\xC3"
+                         "A");       // cannot anymore
+  EXPECT_EQ(s.push("\xFF"), "\xFF"); // never a lead byte
   EXPECT_EQ(s.push("\x80\x80\x80\x80"), "\x80\x80\x80\x80");
 }
 
@@ -262,9 +263,9 @@ TEST(LlmKvCache, AppendsAtEachSequencesPositions) {
 
 /// The toy's logits (see toy_lm.cpp): h = sum of the sequence's token ids.
 float toyLogit(int64_t v, int64_t h, int64_t t, int64_t p) {
-  return static_cast<float>(3.0 * std::sin(0.37 * v + 0.11 * (h % 97) +
-                                           0.05 * t) +
-                            std::cos(0.7 * v + 0.5 * p));
+  return static_cast<float>(
+      3.0 * std::sin(0.37 * v + 0.11 * (h % 97) + 0.05 * t) +
+      std::cos(0.7 * v + 0.5 * p));
 }
 
 class LlmToy : public ::testing::Test {
