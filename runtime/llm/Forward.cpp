@@ -38,11 +38,13 @@ qcc_status_t forwardImpl(qcc_llm_t *llm, const int32_t *tokens, int64_t S) {
     return makeStatus(QCC_STATUS_INVALID_ARGUMENT, error);
   llm->inputIds.resize(static_cast<size_t>(B * S));
   llm->positions.resize(static_cast<size_t>(B * S));
+  // An idle (all-pad) row starts at position 0: it attends to no cache slot
+  // and its positions stay inside the model's range however full it is.
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < S; ++i) {
       int32_t t = tokens[b * S + i];
       llm->inputIds[b * S + i] = t < 0 ? 0 : t;
-      llm->positions[b * S + i] = cache.length(b) + i;
+      llm->positions[b * S + i] = (real[b] ? cache.length(b) : 0) + i;
     }
   const int64_t P = cache.pastSlots();
   const int64_t ids[2] = {B, S};
