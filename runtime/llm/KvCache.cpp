@@ -27,9 +27,14 @@ bool KvCache::init(int64_t capacity, int64_t layers, int64_t sequences,
     }
     total *= dims[i];
   }
+  k.reset(static_cast<float *>(std::calloc(total, sizeof(float))));
+  v.reset(static_cast<float *>(std::calloc(total, sizeof(float))));
+  if (!k || !v) {
+    error = "cannot allocate a KV cache of 2 x " +
+            std::to_string(total * sizeof(float)) + " bytes";
+    return false;
+  }
   C = capacity, L = layers, B = sequences, H = kvHeads, D = headDim;
-  k.assign(static_cast<size_t>(total), 0.0f);
-  v.assign(static_cast<size_t>(total), 0.0f);
   lengths.assign(static_cast<size_t>(B), 0);
   return true;
 }

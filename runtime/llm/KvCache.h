@@ -3,6 +3,8 @@
 #define QCC_RUNTIME_LLM_KVCACHE_H
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,8 +16,10 @@ namespace llm {
 /// the number of tokens cached per sequence.
 class KvCache {
 public:
-  /// Allocates zero-filled caches. Returns false (with `error`) when a
-  /// dimension is not positive or the size overflows.
+  /// Allocates zero-filled caches (calloc: pages are committed only when
+  /// first written, so a large capacity costs address space, not memory).
+  /// Returns false (with `error`) when a dimension is not positive, the size
+  /// overflows or the allocation fails.
   bool init(int64_t capacity, int64_t layers, int64_t sequences,
             int64_t kvHeads, int64_t headDim, std::string &error);
 
@@ -42,14 +46,17 @@ public:
   /// Empties sequence `b` (-1: all).
   void reset(int64_t b);
 
-  float *keys() { return k.data(); }
-  float *values() { return v.data(); }
-  const float *keys() const { return k.data(); }
-  const float *values() const { return v.data(); }
+  float *keys() { return k.get(); }
+  float *values() { return v.get(); }
+  const float *keys() const { return k.get(); }
+  const float *values() const { return v.get(); }
 
 private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
   int64_t C = 0, L = 0, B = 0, H = 0, D = 0;
-  std::vector<float> k, v;
+  std::unique_ptr<float[], Free> k, v;
   std::vector<int64_t> lengths;
 };
 

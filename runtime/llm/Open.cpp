@@ -173,7 +173,10 @@ qcc_status_t openImpl(const char *path, const qcc_llm_options_t &o,
   if (!llm->cache.init(info.context_capacity, info.num_layers,
                        info.num_sequences, info.num_kv_heads, info.head_dim,
                        error))
-    return fail(QCC_STATUS_INVALID_ARGUMENT, error);
+    return fail(error.compare(0, 15, "cannot allocate") == 0
+                    ? QCC_STATUS_OUT_OF_MEMORY
+                    : QCC_STATUS_INVALID_ARGUMENT,
+                error);
 
   std::string tokPath = o.tokenizer_path ? o.tokenizer_path : "";
   if (tokPath.empty()) {

@@ -2,7 +2,7 @@
 //
 //   qcc-perplexity model.so text.txt... [--ctx 512] [--stride 256] [--json]
 //       [--max-windows N] [--save-logits F.bin] [--compare-logits F.bin]
-//       [--top-k 32] [--threads T] [--tokenizer FILE]
+//       [--top-k 32] [--threads T] [--tokenizer FILE] [--progress]
 //
 // The files are joined with "\n\n" and tokenized once (with BOS when the
 // tokenizer asks for it); the windows, NLL, standard errors and the logits
@@ -44,6 +44,7 @@ const char *kUsage =
     "                        and top-1 agreement\n"
     "  --top-k K             log-probabilities stored per token (default 32)\n"
     "  --threads T           threads (0 = all CPUs, default)\n"
+    "  --progress            report progress on stderr every 10 s\n"
     "  --tokenizer FILE      tokenizer.json or .gguf (default: the model's)\n";
 
 int error(const std::string &msg) {
@@ -62,7 +63,7 @@ struct Options {
   std::vector<std::string> files;
   int64_t ctx = 512, stride = 0, maxWindows = 0, topK = 32;
   int threads = 0;
-  bool json = false;
+  bool json = false, progress = false;
 };
 
 int parseArgs(int argc, char **argv, Options &o) {
@@ -107,6 +108,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.threads = static_cast<int>(n);
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--progress") {
+      o.progress = true;
     } else if (a == "--save-logits") {
       if (!value(o.saveLogits))
         return error("--save-logits needs a file");
@@ -268,7 +271,20 @@ int main(int argc, char **argv) {
   uint64_t agree = 0, done = 0, evaluated = 0;
   TopK record, refRecord;
   auto start = std::chrono::steady_clock::now();
+  auto lastReport = start;
   for (const Window &w : windows) {
+    auto now = std::chrono::steady_clock::now();
+    if (o.progress && done &&
+        std::chrono::duration<double>(now - lastReport).count() >= 10) {
+      double elapsed = std::chrono::duration<double>(now - start).count();
+      std::fprintf(stderr,
+                   "qcc-perplexity: window %zu/%zu, %llu tokens scored, "
+                   "running perplexity %.4f, %.1f tokens/s\n",
+                   static_cast<size_t>(&w - windows.data()), windows.size(),
+                   static_cast<unsigned long long>(done),
+                   std::exp(nllSum / done), evaluated / elapsed);
+      lastReport = now;
+    }
     if (qcc_status_t st = qcc_llm_reset(m.llm, 0))
       return error(st);
     if (qcc_status_t st =
