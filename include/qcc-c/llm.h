@@ -202,6 +202,13 @@ QCC_API_EXPORT qcc_status_t qcc_llm_detokenize(const qcc_llm_t *llm,
                                                size_t *out_length);
 
 /**
+ * The tokenizer's chat template (a .gguf's tokenizer.chat_template, Jinja
+ * text), NULL when none is known. Owned by the llm. The runtime does not
+ * evaluate it; qcc-run --chat recognizes ChatML templates.
+ */
+QCC_API_EXPORT const char *qcc_llm_chat_template(const qcc_llm_t *llm);
+
+/**
  * Incremental detokenizer: turns a stream of ids into text pieces that never
  * split a UTF-8 character (bytes of an incomplete character are held back
  * until it completes; invalid bytes are released as they are).

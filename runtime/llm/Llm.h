@@ -37,6 +37,8 @@ struct qcc_llm_s {
   std::unique_ptr<qcc::tokenizer::Tokenizer> tokenizer;
   /// Where the tokenizer came from ("" when none).
   std::string tokenizerSource;
+  /// The GGUF's tokenizer.chat_template ("" when none).
+  std::string chatTemplate;
 };
 
 namespace qcc {
@@ -47,9 +49,11 @@ bool parseAttributes(const char *metadata,
                      std::map<std::string, std::string> &attrs,
                      std::string &error);
 
-/// Loads a tokenizer from a tokenizer.json or a .gguf (tokenizer.ggml.*).
-/// Returns null and sets `error` (naming `path`) on failure.
+/// Loads a tokenizer from a tokenizer.json or a .gguf (tokenizer.ggml.*;
+/// `chatTemplate` receives tokenizer.chat_template when present). Returns
+/// null and sets `error` (naming `path`) on failure.
 std::unique_ptr<tokenizer::Tokenizer> loadTokenizer(const std::string &path,
+                                                    std::string &chatTemplate,
                                                     std::string &error);
 
 /// The NOT_FOUND message of the text functions of an llm without tokenizer.

@@ -185,7 +185,7 @@ qcc_status_t openImpl(const char *path, const qcc_llm_options_t &o,
       tokPath = it->second;
   }
   if (!tokPath.empty()) {
-    llm->tokenizer = loadTokenizer(tokPath, error);
+    llm->tokenizer = loadTokenizer(tokPath, llm->chatTemplate, error);
     if (!llm->tokenizer)
       return fail(QCC_STATUS_NOT_FOUND, "cannot load its tokenizer: " + error);
     llm->tokenizerSource = tokPath;

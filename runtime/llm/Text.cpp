@@ -45,6 +45,7 @@ void readInt(const qcc::gguf::File &f, const char *key, int32_t &out) {
 }
 
 std::unique_ptr<Tokenizer> fromGGUF(const std::string &path,
+                                    std::string &chatTemplate,
                                     std::string &error) {
   std::unique_ptr<qcc::gguf::File> f = qcc::gguf::File::open(path, error);
   if (!f)
@@ -84,12 +85,16 @@ std::unique_ptr<Tokenizer> fromGGUF(const std::string &path,
   int32_t addBos = 0;
   readInt(*f, "tokenizer.ggml.add_bos_token", addBos);
   a.addBos = addBos != 0;
+  if (const qcc::gguf::Value *t = f->find("tokenizer.chat_template");
+      t && t->type == qcc::gguf::ValueType::String)
+    chatTemplate = t->s;
   return Tokenizer::fromBpeArrays(a);
 }
 
 } // namespace
 
 std::unique_ptr<Tokenizer> qcc::llm::loadTokenizer(const std::string &path,
+                                                   std::string &chatTemplate,
                                                    std::string &error) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
@@ -98,7 +103,7 @@ std::unique_ptr<Tokenizer> qcc::llm::loadTokenizer(const std::string &path,
   }
   try {
     if (endsWith(path, ".gguf"))
-      return fromGGUF(path, error);
+      return fromGGUF(path, chatTemplate, error);
     return Tokenizer::fromJsonFile(path);
   } catch (const std::exception &e) {
     error = e.what();
@@ -107,6 +112,11 @@ std::unique_ptr<Tokenizer> qcc::llm::loadTokenizer(const std::string &path,
 }
 
 extern "C" {
+
+const char *qcc_llm_chat_template(const qcc_llm_t *llm) {
+  return llm && !llm->chatTemplate.empty() ? llm->chatTemplate.c_str()
+                                           : nullptr;
+}
 
 qcc_status_t qcc_llm_tokenize(const qcc_llm_t *llm, const char *text,
                               size_t length, int32_t add_special, int32_t *ids,

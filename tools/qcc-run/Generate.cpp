@@ -42,8 +42,34 @@ double perSecond(double count, double seconds) {
 
 } // namespace
 
-std::string qcc::run::applyChatTemplate(const std::string &prompt) {
-  return "<|im_start|>user\n" + prompt + "<|im_end|>\n<|im_start|>assistant\n";
+bool qcc::run::applyChatTemplate(const char *modelTemplate,
+                                 const std::string &system,
+                                 const std::string &prompt, std::string &out,
+                                 std::string &error) {
+  std::string sys = system;
+  if (modelTemplate) {
+    std::string t = modelTemplate;
+    if (t.find("<|im_start|>") == std::string::npos) {
+      error = "the model's chat template is not ChatML (no <|im_start|>); "
+              "--chat supports ChatML only";
+      return false;
+    }
+    const std::string open = "<|im_start|>system\n", close = "<|im_end|>";
+    size_t at = t.find(open);
+    if (sys.empty() && at != std::string::npos) {
+      size_t end = t.find(close, at + open.size());
+      std::string text = t.substr(at + open.size(), end - at - open.size());
+      if (end != std::string::npos && text.find("{{") == std::string::npos &&
+          text.find("{%") == std::string::npos &&
+          text.find('\'') == std::string::npos)
+        sys = text;
+    }
+  }
+  out.clear();
+  if (!sys.empty())
+    out += "<|im_start|>system\n" + sys + "<|im_end|>\n";
+  out += "<|im_start|>user\n" + prompt + "<|im_end|>\n<|im_start|>assistant\n";
+  return true;
 }
 
 int qcc::run::generate(const GenerateOptions &o) {
@@ -61,8 +87,16 @@ int qcc::run::generate(const GenerateOptions &o) {
 
   std::vector<std::string> texts;
   std::vector<const char *> prompts;
-  for (const std::string &p : o.prompts)
-    texts.push_back(o.chat ? applyChatTemplate(p) : p);
+  for (const std::string &p : o.prompts) {
+    std::string text = p, error;
+    if (o.chat && !applyChatTemplate(qcc_llm_chat_template(llm), o.system, p,
+                                     text, error)) {
+      qcc_llm_free(llm);
+      std::fprintf(stderr, "qcc-run: error: %s\n", error.c_str());
+      return 2;
+    }
+    texts.push_back(text);
+  }
   for (const std::string &t : texts)
     prompts.push_back(t.c_str());
 

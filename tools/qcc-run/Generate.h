@@ -21,7 +21,8 @@ struct GenerateOptions {
   double repeatPenalty = 1.0;
   uint64_t seed = 0;
   bool chat = false;
-  int ctx = 0; ///< 0: the model's context, capped at 4096
+  std::string system; ///< --system: ChatML system message
+  int ctx = 0;        ///< 0: the model's context, capped at 4096
   int threads = 0;
   bool printIds = false; ///< print the generated ids to stderr
 };
@@ -31,9 +32,17 @@ struct GenerateOptions {
 /// counts and tokens/s of prefill and decode to stderr. Returns the exit code.
 int generate(const GenerateOptions &options);
 
-/// The built-in ChatML template (SmolLM2, Qwen2):
-/// "<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n".
-std::string applyChatTemplate(const std::string &prompt);
+/// Formats `prompt` as one ChatML user turn plus the assistant header:
+///   [<|im_start|>system\n{system}<|im_end|>\n]
+///   <|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n
+/// `modelTemplate` is the model's Jinja chat template or null. When it is
+/// given it must be ChatML (contain "<|im_start|>"; otherwise false with
+/// `error`), and when `system` is empty a literal default system message in
+/// it (SmolLM2: "<|im_start|>system\nYou are a helpful AI assistant named
+/// SmolLM, ...<|im_end|>") is used, as the template would.
+bool applyChatTemplate(const char *modelTemplate, const std::string &system,
+                       const std::string &prompt, std::string &out,
+                       std::string &error);
 
 } // namespace run
 } // namespace qcc

@@ -5,7 +5,7 @@
 //           [--repeat N --warmup W] [--threads T]
 //   qcc-run model.so --prompt TEXT [--prompt TEXT]... [--max-tokens N]
 //           [--temperature T --top-k K --top-p P --repeat-penalty R --seed N]
-//           [--chat] [--ctx C] [--tokenizer FILE] [--threads T]
+//           [--chat] [--system TEXT] [--ctx C] [--tokenizer FILE] [--threads T]
 //
 // The --prompt mode generates text with a causal-LM model.so (Contract 5,
 // include/qcc-c/llm.h; see Generate.cpp).
@@ -54,7 +54,10 @@ const char *kUsage =
     "  --temperature T           0 = greedy (default); else sample with\n"
     "  --top-k K --top-p P       (defaults 40 and 0.95) and --seed N\n"
     "  --repeat-penalty R        repetition penalty (default 1 = off)\n"
-    "  --chat                    wrap the prompt in the ChatML template\n"
+    "  --chat                    wrap the prompt in the ChatML template (with\n"
+    "                            the default system message of the model's\n"
+    "                            template, if any)\n"
+    "  --system TEXT             ChatML system message (implies --chat)\n"
     "  --ctx C                   KV-cache capacity (default: the model's\n"
     "                            context length, at most 4096)\n"
     "  --tokenizer FILE          tokenizer.json or .gguf (default: the model's\n"
@@ -245,6 +248,10 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.generationFlag = true;
     } else if (a == "--print-ids") {
       o.gen.printIds = true;
+      o.generationFlag = true;
+    } else if (next("--system")) {
+      o.gen.system = value;
+      o.gen.chat = true;
       o.generationFlag = true;
     } else if (a == "--chat") {
       o.gen.chat = true;
