@@ -3,7 +3,8 @@
 //   qcc-run model.so [--input name=file.npy]... [--random-inputs --seed N]
 //           [--output-dir DIR] [--expected name=file.npy]... [--rtol R --atol A]
 //           [--repeat N --warmup W] [--threads T]
-//   qcc-run model.so --prompt TEXT [--prompt TEXT]... [--max-tokens N]
+//   qcc-run model.so --prompt TEXT [--prompt TEXT | --prompt-file F]...
+//           [--max-tokens N]
 //           [--temperature T --top-k K --top-p P --repeat-penalty R --seed N]
 //           [--chat] [--system TEXT] [--ctx C] [--tokenizer FILE] [--threads T]
 //
@@ -25,9 +26,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -50,6 +54,7 @@ const char *kUsage =
     "generation (causal-LM model.so):\n"
     "  --prompt TEXT             generate from TEXT (repeatable: one sequence\n"
     "                            per prompt, decoded together)\n"
+    "  --prompt-file FILE        a prompt read from FILE (repeatable)\n"
     "  --max-tokens N            new tokens per sequence (default 128)\n"
     "  --temperature T           0 = greedy (default); else sample with\n"
     "  --top-k K --top-p P       (defaults 40 and 0.95) and --seed N\n"
@@ -243,6 +248,14 @@ int parseArgs(int argc, char **argv, Options &o) {
       return error("--prompt needs a value");
     } else if (next("--prompt")) {
       o.gen.prompts.push_back(value);
+    } else if (next("--prompt-file")) {
+      std::ifstream in(value, std::ios::binary);
+      if (value.empty() || !in)
+        return error("cannot read prompt file '" + value +
+                     "': " + std::strerror(errno));
+      std::stringstream text;
+      text << in.rdbuf();
+      o.gen.prompts.push_back(text.str());
     } else if (next("--tokenizer")) {
       o.gen.tokenizer = value;
       o.generationFlag = true;
