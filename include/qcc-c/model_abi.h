@@ -23,11 +23,14 @@
  *   target <escaped CPU name> <escaped LLVM feature string>   (optional)
  *   input <name> <element type> <rank> <dim>... <dim name>...
  *   output <name> <element type> <rank> <dim>... <dim name>...
+ *   attr <escaped key> <escaped value>                        (zero or more)
  *   end
  *
  * `<element type>` is a qcc_element_type_name ("f32", "i64", "bool", ...),
  * `<dim>` is a non-negative integer or -1 for a dynamic dimension, `<dim name>`
- * its symbolic name ("%" when none). Unknown records are skipped. The runtime
+ * its symbolic name ("%" when none). `attr` records carry the string
+ * entries of @main's `qcc.model_attrs` dictionary in key order (Contract 5:
+ * qcc.kind, qcc.arch, qcc.num_layers, ..., qcc.tokenizer). Unknown records are skipped. The runtime
  * refuses to run a model whose `target` record enables x86 features the host
  * CPU lacks (QCC_STATUS_UNAVAILABLE instead of an illegal instruction). Inputs and outputs appear in the order of
  * the compiled function's arguments and results.

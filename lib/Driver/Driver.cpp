@@ -1,6 +1,8 @@
 //===- Driver.cpp - the qcc compiler driver: import, lower, emit, link -----===//
 #include "qcc/Driver/Driver.h"
 
+#include "Weights.h"
+
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Target/Common/ModelEmitter.h"
 
@@ -311,6 +313,9 @@ int qcc::runDriver(const DriverOptions &o) {
     return rc;
   if (failed(verify(*module)))
     return fail("the input module is invalid");
+  std::vector<ExternalWeight> externalWeights;
+  if (llvm::Error e = prepareWeights(*module, o.weights, externalWeights))
+    return fail(llvm::toString(std::move(e)));
   if (o.emit == EmitKind::QccMLIR)
     return writeMLIR(*module, outputPath);
 
@@ -377,6 +382,7 @@ int qcc::runDriver(const DriverOptions &o) {
 
   EmitOptions emit;
   emit.machine = machine;
+  emit.weights = std::move(externalWeights);
   emit.kind = o.emit == EmitKind::LLVMIR     ? ArtifactKind::LLVMIR
               : o.emit == EmitKind::Assembly ? ArtifactKind::Assembly
               : o.emit == EmitKind::Object   ? ArtifactKind::Object

@@ -127,6 +127,7 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
 void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
                                  const LoweringOptions &options) {
 #if QCC_HAVE_CONVERSION
+  pm.addPass(qcc::createLowerExternalWeights()); // before qcc ops are illegal
   pm.addPass(qcc::createConvertQccToLinalg());
 #else
   // Built without the conversion library: use the registered pass if the

@@ -32,6 +32,12 @@ int main(int argc, char **argv) {
       "input-shape",
       cl::desc("Static shape of a graph input: name=d0,d1,... (repeatable)"),
       cl::value_desc("name=d0,d1,..."), cl::cat(category));
+  cl::opt<std::string> weights(
+      "weights",
+      cl::desc("Where weights go: external (default: streamed from the "
+               "checkpoint file into model.so at link time) or inline "
+               "(constants in the IR)"),
+      cl::init("external"), cl::cat(category));
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
@@ -77,6 +83,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "qcc: error: unknown -emit value '" << emit
                  << "' (expected mlir, linalg, llvm-mlir, llvm, asm, obj or "
                     "so)\n";
+    return 1;
+  }
+  if (!qcc::parseWeightsMode(weights, options.weights)) {
+    llvm::errs() << "qcc: error: unknown --weights value '" << weights
+                 << "' (expected inline or external)\n";
     return 1;
   }
   options.optLevel = optLevel;

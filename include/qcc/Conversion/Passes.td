@@ -76,4 +76,39 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def LowerExternalWeights : Pass<"qcc-lower-external-weights", "::mlir::ModuleOp"> {
+  let summary = "Lower qcc.external_weight to external memref.global declarations";
+  let description = [{
+    Replaces every `qcc.external_weight` by a read of an external, constant,
+    64-byte aligned `memref.global` declaration (no initializer) named after
+    the op's `sym_name`, wrapped back into a tensor with
+    `bufferization.to_tensor restrict`, so the rest of the pipeline treats the
+    weight like a constant: it is never written (the tensor is not writable,
+    one-shot bufferization copies before any in-place update) and results of
+    `@main` that would alias it are cloned by the deallocation pipeline
+    (Contract 2). The pass records every weight (symbol, source, format,
+    tensor, offset, type) in the module attribute `qcc.external_weights`, from
+    which the back end marks the LLVM globals hidden and writes their bytes
+    into model.so at link time. Two ops with the same `sym_name` and the same
+    source share one global; a `sym_name` that names different data, or that
+    collides with another symbol of the module, is an error.
+
+    Example:
+
+    ```mlir
+    %w = qcc.external_weight @w0 {source = "m.safetensors", format = "safetensors",
+                                  tensor = "fc.weight"} : tensor<4x8xf32>
+    ```
+    becomes
+    ```mlir
+    memref.global constant @w0 : memref<4x8xf32> {alignment = 64 : i64}
+    ...
+    %m = memref.get_global @w0 : memref<4x8xf32>
+    %w = bufferization.to_tensor %m restrict : memref<4x8xf32> to tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // QCC_CONVERSION_PASSES_TD

@@ -204,8 +204,32 @@ qcc::translateModel(mlir::ModuleOp module, LLVMContext &llvmContext,
   return m;
 }
 
+/// Makes the declarations of external weights hidden and DSO-local (the
+/// weight object linked into model.so defines them) and keeps only the
+/// weights the optimized code still references.
+static Expected<std::vector<qcc::ExternalWeight>>
+bindExternalWeights(Module &m, const std::vector<qcc::ExternalWeight> &weights) {
+  std::vector<qcc::ExternalWeight> used;
+  for (const qcc::ExternalWeight &w : weights) {
+    GlobalVariable *gv = m.getGlobalVariable(w.symbol, /*AllowInternal=*/true);
+    if (!gv)
+      continue; // optimized away
+    if (!gv->isDeclaration())
+      return makeError("external weight @" + w.symbol +
+                       " is also defined by the generated code");
+    gv->setVisibility(GlobalValue::HiddenVisibility);
+    gv->setDSOLocal(true);
+    used.push_back(w);
+  }
+  return used;
+}
+
 Error qcc::writeArtifact(Module &m, TargetMachine &tm,
                          const EmitOptions &options, StringRef outputPath) {
+  Expected<std::vector<ExternalWeight>> weights =
+      bindExternalWeights(m, options.weights);
+  if (!weights)
+    return weights.takeError();
   // Streams straight into the (temporary) file: the weights, already held
   // once by the LLVM module, are not buffered again in memory.
   auto emit = [&](raw_pwrite_stream &os) -> Error {
@@ -270,7 +294,9 @@ Error qcc::writeArtifact(Module &m, TargetMachine &tm,
       return e;
     }
   }
-  Error e = linkModelLibrary(objPath, options, outputPath);
+  EmitOptions linkOptions = options;
+  linkOptions.weights = std::move(*weights);
+  Error e = linkModelLibrary(objPath, linkOptions, outputPath);
   sys::fs::remove(objPath);
   return e;
 }

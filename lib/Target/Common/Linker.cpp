@@ -8,6 +8,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace llvm;
 
@@ -153,6 +154,18 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
   SmallString<256> tmpOut(outputPath);
   tmpOut += ".tmp-link";
   FileRemover tmpRemover(tmpOut);
+
+  // External weights: streamed into an object next to the output (the same
+  // file system as model.so, not a possibly memory-backed /tmp).
+  SmallString<256> weightsPath(outputPath);
+  weightsPath += ".tmp-weights.o";
+  FileRemover weightsRemover(weightsPath);
+  if (!options.weights.empty())
+    if (Error e = writeWeightObject(options.weights, weightsPath,
+                                    options.machine.triple.empty()
+                                        ? sys::getDefaultTargetTriple()
+                                        : options.machine.triple))
+      return e;
   std::string versionScript = ("-Wl,--version-script=" + scriptPath).str();
   SmallVector<StringRef> args = {*linker,
                                  "-shared",
@@ -172,6 +185,8 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
                                  "-Wl,--as-needed",
                                  "-lm",
                                  "-lpthread"};
+  if (!options.weights.empty())
+    args.insert(args.begin() + 7, weightsPath);
   if (!options.machine.triple.empty()) {
     args.insert(args.begin() + 1, "-target");
     args.insert(args.begin() + 2, options.machine.triple);

@@ -88,6 +88,35 @@ bool describe(Type type, const std::string &name, qcc::rt::ValueInfo &out,
   return true;
 }
 
+/// Writes one `attr <key> <value>` record (Contract 5) per entry of @main's
+/// `qcc.model_attrs` dictionary (string values; integers are written in
+/// decimal), in key order.
+bool writeModelAttrs(func::FuncOp fn, std::string &out, std::string &error) {
+  Attribute raw = fn->getAttr("qcc.model_attrs");
+  if (!raw)
+    return true;
+  auto dict = dyn_cast<DictionaryAttr>(raw);
+  if (!dict) {
+    error = "qcc.model_attrs of @main must be a dictionary of strings";
+    return false;
+  }
+  for (NamedAttribute entry : dict) {
+    std::string value;
+    if (auto s = dyn_cast<StringAttr>(entry.getValue())) {
+      value = s.getValue().str();
+    } else if (auto i = dyn_cast<IntegerAttr>(entry.getValue())) {
+      value = std::to_string(i.getValue().getSExtValue());
+    } else {
+      error = "qcc.model_attrs entry '" + entry.getName().str() +
+              "' of @main must be a string";
+      return false;
+    }
+    out += "attr " + qcc::rt::escapeToken(entry.getName().str()) + " " +
+           qcc::rt::escapeToken(value) + "\n";
+  }
+  return true;
+}
+
 } // namespace
 
 std::optional<std::string>
@@ -142,7 +171,14 @@ qcc::buildModelMetadata(ModuleOp module, std::string &error,
     error = "@main has no results";
     return std::nullopt;
   }
-  return rt::writeMetadata(sig);
+  std::string attrs;
+  if (!writeModelAttrs(fn, attrs, error))
+    return std::nullopt;
+  std::string text = rt::writeMetadata(sig);
+  // The attr records go just before the closing "end" record.
+  size_t end = text.rfind("end\n");
+  text.insert(end == std::string::npos ? text.size() : end, attrs);
+  return text;
 }
 
 LogicalResult qcc::attachModelMetadata(ModuleOp module, StringRef metadata) {

@@ -84,3 +84,32 @@ TEST(BuildModelMetadata, Errors) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(BuildModelMetadata, ModelAttrsBecomeAttrRecords) {
+  // Contract 5: qcc.model_attrs entries -> `attr <key> <value>` before `end`,
+  // escaped, in key order; integers in decimal.
+  EXPECT_EQ(metadataOf(R"(
+    func.func @main(%x: tensor<2xf32>) -> tensor<2xf32>
+        attributes {qcc.model_attrs = {"qcc.kind" = "causal-lm",
+                     "qcc.tokenizer" = "/m/a b.gguf", "qcc.num_layers" = 30 : i64}} {
+      return %x : tensor<2xf32>
+    })"),
+            "qcc-model-metadata 1\nsource %\n"
+            "input input_0 f32 1 2 %\noutput output_0 f32 1 2 %\n"
+            "attr qcc.kind causal-lm\nattr qcc.num_layers 30\n"
+            "attr qcc.tokenizer /m/a%20b.gguf\nend\n");
+}
+
+TEST(BuildModelMetadata, ModelAttrsMustBeStrings) {
+  EXPECT_EQ(metadataOf(R"(
+    func.func @main(%x: tensor<2xf32>) -> tensor<2xf32>
+        attributes {qcc.model_attrs = {"qcc.kind" = [1]}} {
+      return %x : tensor<2xf32>
+    })"),
+            "error: qcc.model_attrs entry 'qcc.kind' of @main must be a "
+            "string");
+}
+
+} // namespace

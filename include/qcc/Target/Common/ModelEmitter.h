@@ -14,6 +14,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "qcc/Target/Common/ExternalWeights.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -56,6 +59,11 @@ struct EmitOptions {
   std::string runtimeLibDir;
   /// Linker driver (clang++); empty: $QCC_CLANG, then the configured clang.
   std::string linker;
+  /// Weights the code declares as external globals (collectExternalWeights):
+  /// their symbols get hidden visibility, and a SharedLibrary links a weight
+  /// object streamed from their sources (writeWeightObject). Other kinds
+  /// leave them undefined.
+  std::vector<ExternalWeight> weights;
 };
 
 /// Name of the metadata global (Contract 4) and of the entry wrapper.

@@ -7,6 +7,7 @@
 #define QCC_OPS_TD
 
 include "qcc/Dialect/Qcc/IR/QccDialect.td"
+include "qcc/Dialect/Qcc/IR/QccWeightOps.td"
 include "qcc/Dialect/Qcc/IR/QccElementwiseOps.td"
 include "qcc/Dialect/Qcc/IR/QccNNOps.td"
 include "qcc/Dialect/Qcc/IR/QccShapeOps.td"

@@ -1,0 +1,22 @@
+//===- Weights.h - the driver's handling of external weights ---*- C++ -*-===//
+#ifndef QCC_LIB_DRIVER_WEIGHTS_H
+#define QCC_LIB_DRIVER_WEIGHTS_H
+
+#include "qcc/Driver/Driver.h"
+#include "qcc/Target/Common/ExternalWeights.h"
+
+#include <vector>
+
+namespace qcc {
+
+/// Before lowering: with Inline, replaces every qcc.external_weight by an
+/// arith.constant dense_resource read from its source; then collects the
+/// external weights left (also those recorded by an earlier lowering) into
+/// `external` and checks each against its source file, so a missing tensor,
+/// a wrong shape or an unreadable file fails before the expensive stages.
+llvm::Error prepareWeights(mlir::ModuleOp module, WeightsMode mode,
+                           std::vector<ExternalWeight> &external);
+
+} // namespace qcc
+
+#endif // QCC_LIB_DRIVER_WEIGHTS_H

@@ -1,0 +1,435 @@
+//===- WeightObject.cpp - streams external weights into an ELF object -------===//
+//
+// checkExternalWeights and writeWeightObject (ExternalWeights.h): each weight
+// is resolved to a "plan" (where its stored bytes are in the mapped source and
+// how to convert them), then written chunk by chunk into the data section of a
+// small relocatable ELF object; the pages of the source read so far are
+// released after every chunk, so neither the model nor a whole tensor is ever
+// held in memory.
+//
+//===----------------------------------------------------------------------===//
+#include "qcc/Target/Common/ExternalWeights.h"
+
+#include "qcc/Import/GGUF.h"
+#include "qcc/Import/MappedFile.h"
+#include "qcc/Import/Safetensors.h"
+
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SwapByteOrder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sys/mman.h>
+#include <unistd.h>
+
+using namespace llvm;
+
+namespace {
+
+Error makeError(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+/// Alignment of every weight (and of the section): a cache line, and what the
+/// memref.global declarations promise to the code generator.
+constexpr uint64_t kWeightAlign = 64;
+/// Bytes read from the source per chunk.
+constexpr size_t kChunkBytes = 8 << 20;
+
+uint64_t alignTo64(uint64_t x) { return (x + kWeightAlign - 1) & ~(kWeightAlign - 1); }
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+/// How a weight's bytes are produced from its source.
+struct Plan {
+  enum Kind { Copy, Dequantize, F16ToF32, BF16ToF32 };
+  Kind kind = Copy;
+  const uint8_t *data = nullptr; ///< stored bytes, inside a mapping
+  uint64_t size = 0;             ///< stored byte count
+  qcc::gguf::TensorType ggmlType = qcc::gguf::TensorType::F32;
+};
+
+/// The source files of a set of weights, each opened (mapped) once.
+class Sources {
+public:
+  /// Resolves `w` to a plan, checking the tensor, its shape and its type.
+  Expected<Plan> resolve(const qcc::ExternalWeight &w);
+
+private:
+  std::string where(const qcc::ExternalWeight &w) const {
+    return "external weight @" + w.symbol + " (tensor '" + w.tensor + "' of '" +
+           w.source + "')";
+  }
+  std::map<std::string, std::unique_ptr<qcc::gguf::File>> gguf_;
+  std::map<std::string, std::unique_ptr<qcc::safetensors::File>> safetensors_;
+  std::map<std::string, std::unique_ptr<qcc::MappedFile>> raw_;
+};
+
+Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
+  Plan plan;
+  if (w.format == "gguf") {
+    std::unique_ptr<qcc::gguf::File> &file = gguf_[w.source];
+    if (!file) {
+      std::string error;
+      file = qcc::gguf::File::open(w.source, error);
+      if (!file)
+        return makeError("external weight @" + w.symbol + ": " + error);
+    }
+    const qcc::gguf::TensorInfo *t = file->findTensor(w.tensor);
+    if (!t)
+      return makeError(where(w) + ": no such tensor in the file");
+    std::vector<int64_t> shape(t->dims.rbegin(), t->dims.rend());
+    if (shape != w.shape)
+      return makeError(where(w) + ": the file holds shape " +
+                       shapeString(shape) + ", the IR expects " +
+                       shapeString(w.shape));
+    plan.data = t->data;
+    plan.size = t->size;
+    plan.ggmlType = t->type;
+    bool same = (w.elementType == "f32" && t->type == qcc::gguf::TensorType::F32) ||
+                (w.elementType == "f16" && t->type == qcc::gguf::TensorType::F16) ||
+                (w.elementType == "bf16" && t->type == qcc::gguf::TensorType::BF16);
+    if (same)
+      plan.kind = Plan::Copy;
+    else if (w.elementType == "f32")
+      plan.kind = Plan::Dequantize;
+    else
+      return makeError(where(w) + ": stored as " +
+                       qcc::gguf::typeName(t->type) + ", which qcc converts to "
+                       "f32 only, not " + w.elementType);
+    return plan;
+  }
+  if (w.format == "safetensors") {
+    std::unique_ptr<qcc::safetensors::File> &file = safetensors_[w.source];
+    if (!file) {
+      std::string error;
+      file = qcc::safetensors::File::open(w.source, error);
+      if (!file)
+        return makeError("external weight @" + w.symbol + ": " + error);
+    }
+    const qcc::safetensors::TensorView *t = file->find(w.tensor);
+    if (!t)
+      return makeError(where(w) + ": no such tensor in the file");
+    if (t->shape != w.shape)
+      return makeError(where(w) + ": the file holds shape " +
+                       shapeString(t->shape) + ", the IR expects " +
+                       shapeString(w.shape));
+    plan.data = t->data;
+    plan.size = t->size;
+    using qcc::safetensors::DType;
+    static const std::map<DType, const char *> sameType = {
+        {DType::F32, "f32"}, {DType::F16, "f16"}, {DType::BF16, "bf16"},
+        {DType::I8, "i8"},   {DType::I32, "i32"}, {DType::I64, "i64"}};
+    if (w.elementType == sameType.at(t->dtype))
+      plan.kind = Plan::Copy;
+    else if (w.elementType == "f32" && t->dtype == DType::F16)
+      plan.kind = Plan::F16ToF32;
+    else if (w.elementType == "f32" && t->dtype == DType::BF16)
+      plan.kind = Plan::BF16ToF32;
+    else
+      return makeError(where(w) + ": stored as " +
+                       qcc::safetensors::dtypeName(t->dtype) +
+                       ", which cannot be converted to " + w.elementType);
+    return plan;
+  }
+  if (w.format == "raw") {
+    std::unique_ptr<qcc::MappedFile> &file = raw_[w.source];
+    if (!file) {
+      auto mapped = std::make_unique<qcc::MappedFile>();
+      std::string error;
+      if (!mapped->open(w.source, error))
+        return makeError("external weight @" + w.symbol + ": '" + w.source +
+                         "': " + error);
+      file = std::move(mapped);
+    }
+    uint64_t end = w.offset + w.byteSize();
+    if (end < w.offset || end > file->size())
+      return makeError(where(w) + ": needs bytes [" + Twine(w.offset) + ", " +
+                       Twine(end) + ") but the file has " + Twine(file->size()) +
+                       " bytes");
+    plan.data = file->data() + w.offset;
+    plan.size = w.byteSize();
+    return plan;
+  }
+  return makeError("external weight @" + w.symbol + ": unknown format '" +
+                   w.format + "'");
+}
+
+/// Tells the kernel that the whole pages inside [begin, end) of a read-only
+/// mapping are not needed any more (they stay in the page cache, but leave
+/// this process's resident set).
+void releasePages(const uint8_t *begin, const uint8_t *end) {
+  static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t lo = (uintptr_t(begin) + page - 1) & ~(page - 1);
+  uintptr_t hi = uintptr_t(end) & ~(page - 1);
+  if (hi > lo)
+    madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_DONTNEED);
+}
+
+/// Writes the bytes of `plan` (a weight of `numel` elements) to `os`.
+void streamWeight(const Plan &plan, uint64_t numel, raw_ostream &os) {
+  if (plan.kind == Plan::Copy) {
+    for (uint64_t done = 0; done < plan.size;) {
+      uint64_t n = std::min<uint64_t>(kChunkBytes, plan.size - done);
+      os.write(reinterpret_cast<const char *>(plan.data + done), n);
+      releasePages(plan.data + done, plan.data + done + n);
+      done += n;
+    }
+    return;
+  }
+  std::vector<float> buffer;
+  if (plan.kind == Plan::F16ToF32 || plan.kind == Plan::BF16ToF32) {
+    const uint64_t perChunk = kChunkBytes / 4;
+    buffer.resize(perChunk);
+    for (uint64_t first = 0; first < numel; first += perChunk) {
+      uint64_t n = std::min(perChunk, numel - first);
+      const uint8_t *p = plan.data + 2 * first;
+      auto dtype = plan.kind == Plan::F16ToF32 ? qcc::safetensors::DType::F16
+                                               : qcc::safetensors::DType::BF16;
+      for (uint64_t k = 0; k < n; ++k)
+        buffer[k] = qcc::safetensors::elementToFloat(dtype, p + 2 * k);
+      os.write(reinterpret_cast<const char *>(buffer.data()), n * 4);
+      releasePages(p, p + 2 * n);
+    }
+    return;
+  }
+  // GGUF: dequantize whole blocks, about a million elements at a time, with
+  // the reader's own dequantizer (ggml element order is row-major order of
+  // the reversed dims).
+  size_t blockElems, blockBytes;
+  qcc::gguf::blockLayout(plan.ggmlType, blockElems, blockBytes);
+  uint64_t blocksPerChunk = std::max<uint64_t>(1, (1u << 20) / blockElems);
+  uint64_t totalBlocks = numel / blockElems;
+  for (uint64_t b = 0; b < totalBlocks; b += blocksPerChunk) {
+    uint64_t nb = std::min(blocksPerChunk, totalBlocks - b);
+    qcc::gguf::TensorInfo chunk;
+    chunk.type = plan.ggmlType;
+    chunk.numel = nb * blockElems;
+    chunk.data = plan.data + b * blockBytes;
+    chunk.size = nb * blockBytes;
+    qcc::gguf::dequantize(chunk, buffer);
+    os.write(reinterpret_cast<const char *>(buffer.data()), chunk.numel * 4);
+    releasePages(chunk.data, chunk.data + chunk.size);
+  }
+}
+
+/// A stream into a caller-provided buffer of fixed size.
+class BufferStream : public raw_ostream {
+public:
+  BufferStream(char *out, uint64_t size) : out_(out), size_(size) {
+    SetUnbuffered();
+  }
+  bool overflowed() const { return overflow_; }
+
+private:
+  void write_impl(const char *p, size_t n) override {
+    if (pos_ + n > size_) {
+      overflow_ = true;
+      n = pos_ < size_ ? size_ - pos_ : 0;
+    }
+    std::memcpy(out_ + pos_, p, n);
+    pos_ += n;
+  }
+  uint64_t current_pos() const override { return pos_; }
+  char *out_;
+  uint64_t size_, pos_ = 0;
+  bool overflow_ = false;
+};
+
+/// Writes `value` as raw bytes (the object is little-endian, as the host).
+template <typename T> void writeRaw(raw_ostream &os, const T &value) {
+  os.write(reinterpret_cast<const char *>(&value), sizeof(T));
+}
+
+void pad(raw_ostream &os, uint64_t &pos, uint64_t to) {
+  for (; pos < to; ++pos)
+    os << '\0';
+}
+
+} // namespace
+
+uint64_t qcc::ExternalWeight::numElements() const {
+  uint64_t n = 1;
+  for (int64_t d : shape)
+    n *= uint64_t(d);
+  return n;
+}
+
+Error qcc::checkExternalWeights(const std::vector<ExternalWeight> &weights) {
+  Sources sources;
+  for (const ExternalWeight &w : weights) {
+    Expected<Plan> plan = sources.resolve(w);
+    if (!plan)
+      return plan.takeError();
+  }
+  return Error::success();
+}
+
+Error qcc::readExternalWeight(const ExternalWeight &w, char *out,
+                              uint64_t outSize) {
+  if (outSize != w.byteSize())
+    return makeError("external weight @" + w.symbol + ": a buffer of " +
+                     Twine(outSize) + " bytes for " + Twine(w.byteSize()));
+  Sources sources;
+  Expected<Plan> plan = sources.resolve(w);
+  if (!plan)
+    return plan.takeError();
+  BufferStream os(out, outSize);
+  streamWeight(*plan, w.numElements(), os);
+  if (os.overflowed() || os.tell() != outSize)
+    return makeError("external weight @" + w.symbol + ": read " +
+                     Twine(os.tell()) + " bytes, expected " + Twine(outSize));
+  return Error::success();
+}
+
+Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
+                             StringRef path, StringRef tripleName) {
+  if (!sys::IsLittleEndianHost)
+    return makeError("external weights need a little-endian host");
+  Triple triple(tripleName);
+  uint16_t machine;
+  if (triple.getArch() == Triple::x86_64)
+    machine = ELF::EM_X86_64;
+  else if (triple.getArch() == Triple::aarch64)
+    machine = ELF::EM_AARCH64;
+  else
+    return makeError("external weights are supported for x86-64 and AArch64 "
+                     "ELF targets, not '" + tripleName + "'");
+  if (!triple.isOSBinFormatELF())
+    return makeError("external weights need an ELF target, not '" +
+                     tripleName + "'");
+
+  // Layout: ELF header, the weights (each 64-byte aligned), symbol table,
+  // string tables, section headers.
+  enum { kData = 1, kSymtab, kStrtab, kShstrtab, kNote, kNumSections };
+  std::vector<uint64_t> offsets;
+  uint64_t dataStart = alignTo64(sizeof(ELF::Elf64_Ehdr)), dataSize = 0;
+  std::string strtab(1, '\0');
+  std::vector<ELF::Elf64_Sym> symbols(1);
+  std::memset(&symbols[0], 0, sizeof(ELF::Elf64_Sym));
+  for (const ExternalWeight &w : weights) {
+    dataSize = alignTo64(dataSize);
+    offsets.push_back(dataSize);
+    ELF::Elf64_Sym s;
+    std::memset(&s, 0, sizeof(s));
+    s.st_name = uint32_t(strtab.size());
+    s.setBindingAndType(ELF::STB_GLOBAL, ELF::STT_OBJECT);
+    s.st_other = ELF::STV_HIDDEN;
+    s.st_shndx = kData;
+    s.st_value = dataSize;
+    s.st_size = w.byteSize();
+    symbols.push_back(s);
+    strtab += w.symbol;
+    strtab.push_back('\0');
+    dataSize += w.byteSize();
+  }
+  static const char kSectionNames[] =
+      "\0.qcc_weights\0.symtab\0.strtab\0.shstrtab\0.note.GNU-stack";
+  const std::string shstrtab(kSectionNames, sizeof(kSectionNames));
+  auto nameOf = [&](const char *s) {
+    return uint32_t(shstrtab.find(std::string(s) + '\0'));
+  };
+  uint64_t symtabOff = (dataStart + dataSize + 7) & ~uint64_t(7);
+  uint64_t symtabSize = symbols.size() * sizeof(ELF::Elf64_Sym);
+  uint64_t strtabOff = symtabOff + symtabSize;
+  uint64_t shstrtabOff = strtabOff + strtab.size();
+  uint64_t shOff = (shstrtabOff + shstrtab.size() + 7) & ~uint64_t(7);
+
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec)
+    return makeError("cannot write '" + path + "': " + ec.message());
+  auto failAndRemove = [&](Error e) {
+    os.close();
+    os.clear_error();
+    sys::fs::remove(path);
+    return e;
+  };
+
+  ELF::Elf64_Ehdr eh;
+  std::memset(&eh, 0, sizeof(eh));
+  std::memcpy(eh.e_ident, ELF::ElfMagic, 4);
+  eh.e_ident[ELF::EI_CLASS] = ELF::ELFCLASS64;
+  eh.e_ident[ELF::EI_DATA] = ELF::ELFDATA2LSB;
+  eh.e_ident[ELF::EI_VERSION] = ELF::EV_CURRENT;
+  eh.e_type = ELF::ET_REL;
+  eh.e_machine = machine;
+  eh.e_version = ELF::EV_CURRENT;
+  eh.e_shoff = shOff;
+  eh.e_ehsize = sizeof(ELF::Elf64_Ehdr);
+  eh.e_shentsize = sizeof(ELF::Elf64_Shdr);
+  eh.e_shnum = kNumSections;
+  eh.e_shstrndx = kShstrtab;
+  writeRaw(os, eh);
+  uint64_t pos = sizeof(eh);
+
+  Sources sources;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    Expected<Plan> plan = sources.resolve(weights[i]);
+    if (!plan)
+      return failAndRemove(plan.takeError());
+    pad(os, pos, dataStart + offsets[i]);
+    streamWeight(*plan, weights[i].numElements(), os);
+    pos += weights[i].byteSize();
+    if (os.has_error())
+      return failAndRemove(makeError("cannot write '" + path +
+                                     "': " + os.error().message()));
+  }
+  pad(os, pos, symtabOff);
+  for (const ELF::Elf64_Sym &s : symbols)
+    writeRaw(os, s);
+  os << strtab << shstrtab;
+  pos = shstrtabOff + shstrtab.size();
+  pad(os, pos, shOff);
+
+  ELF::Elf64_Shdr sh[kNumSections];
+  std::memset(sh, 0, sizeof(sh));
+  sh[kData].sh_name = nameOf(".qcc_weights");
+  sh[kData].sh_type = ELF::SHT_PROGBITS;
+  sh[kData].sh_flags = ELF::SHF_ALLOC;
+  sh[kData].sh_offset = dataStart;
+  sh[kData].sh_size = dataSize;
+  sh[kData].sh_addralign = kWeightAlign;
+  sh[kSymtab].sh_name = nameOf(".symtab");
+  sh[kSymtab].sh_type = ELF::SHT_SYMTAB;
+  sh[kSymtab].sh_offset = symtabOff;
+  sh[kSymtab].sh_size = symtabSize;
+  sh[kSymtab].sh_link = kStrtab;
+  sh[kSymtab].sh_info = 1; // first global symbol
+  sh[kSymtab].sh_addralign = 8;
+  sh[kSymtab].sh_entsize = sizeof(ELF::Elf64_Sym);
+  sh[kStrtab].sh_name = nameOf(".strtab");
+  sh[kStrtab].sh_type = ELF::SHT_STRTAB;
+  sh[kStrtab].sh_offset = strtabOff;
+  sh[kStrtab].sh_size = strtab.size();
+  sh[kStrtab].sh_addralign = 1;
+  sh[kShstrtab].sh_name = nameOf(".shstrtab");
+  sh[kShstrtab].sh_type = ELF::SHT_STRTAB;
+  sh[kShstrtab].sh_offset = shstrtabOff;
+  sh[kShstrtab].sh_size = shstrtab.size();
+  sh[kShstrtab].sh_addralign = 1;
+  sh[kNote].sh_name = nameOf(".note.GNU-stack"); // no executable stack
+  sh[kNote].sh_type = ELF::SHT_PROGBITS;
+  sh[kNote].sh_offset = shOff;
+  sh[kNote].sh_addralign = 1;
+  for (const ELF::Elf64_Shdr &s : sh)
+    writeRaw(os, s);
+  os.close();
+  if (os.has_error()) {
+    std::string msg = os.error().message();
+    os.clear_error();
+    sys::fs::remove(path);
+    return makeError("cannot write '" + path + "': " + msg);
+  }
+  return Error::success();
+}
