@@ -155,8 +155,7 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
   tmpOut += ".tmp-link";
   FileRemover tmpRemover(tmpOut);
 
-  // External weights: streamed into an object next to the output (the same
-  // file system as model.so, not a possibly memory-backed /tmp).
+  // External weights: a small object reserving their addresses (no data).
   SmallString<256> weightsPath(outputPath);
   weightsPath += ".tmp-weights.o";
   FileRemover weightsRemover(weightsPath);
@@ -204,6 +203,21 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
     return makeError("linking '" + outputPath + "' failed" +
                      (execError.empty() ? "" : ": " + execError) +
                      (log.empty() ? "" : "\n" + log));
+  }
+  if (!options.weights.empty()) {
+    // Stream the weights into the reserved range of the linked library.
+    SmallString<256> withWeights(outputPath);
+    withWeights += ".tmp-final";
+    FileRemover finalRemover(withWeights);
+    if (Error e = injectWeights(options.weights, tmpOut, withWeights))
+      return e;
+    if (std::error_code ec = sys::fs::setPermissions(
+            withWeights, sys::fs::all_read | sys::fs::all_exe |
+                             sys::fs::owner_write))
+      return makeError("cannot write '" + outputPath + "': " + ec.message());
+    if (std::error_code ec = sys::fs::rename(withWeights, outputPath))
+      return makeError("cannot write '" + outputPath + "': " + ec.message());
+    return Error::success();
   }
   if (std::error_code ec = sys::fs::rename(tmpOut, outputPath))
     return makeError("cannot write '" + outputPath + "': " + ec.message());

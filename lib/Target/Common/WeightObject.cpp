@@ -256,6 +256,20 @@ void pad(raw_ostream &os, uint64_t &pos, uint64_t to) {
     os << '\0';
 }
 
+/// Offsets of the weights in the weight section (each 64-byte aligned), and
+/// the section size.
+std::vector<uint64_t> layoutWeights(const std::vector<qcc::ExternalWeight> &weights,
+                                    uint64_t &total) {
+  std::vector<uint64_t> offsets;
+  total = 0;
+  for (const qcc::ExternalWeight &w : weights) {
+    total = alignTo64(total);
+    offsets.push_back(total);
+    total += w.byteSize();
+  }
+  return offsets;
+}
+
 } // namespace
 
 uint64_t qcc::ExternalWeight::numElements() const {
@@ -309,29 +323,28 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
     return makeError("external weights need an ELF target, not '" +
                      tripleName + "'");
 
-  // Layout: ELF header, the weights (each 64-byte aligned), symbol table,
-  // string tables, section headers.
+  // Layout: ELF header, symbol table, string tables, section headers. The
+  // weight section is SHT_NOBITS: it reserves the address range and defines
+  // the symbols, and holds no bytes (injectWeights fills it after linking).
   enum { kData = 1, kSymtab, kStrtab, kShstrtab, kNote, kNumSections };
-  std::vector<uint64_t> offsets;
   uint64_t dataStart = alignTo64(sizeof(ELF::Elf64_Ehdr)), dataSize = 0;
+  std::vector<uint64_t> offsets = layoutWeights(weights, dataSize);
   std::string strtab(1, '\0');
   std::vector<ELF::Elf64_Sym> symbols(1);
   std::memset(&symbols[0], 0, sizeof(ELF::Elf64_Sym));
-  for (const ExternalWeight &w : weights) {
-    dataSize = alignTo64(dataSize);
-    offsets.push_back(dataSize);
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const ExternalWeight &w = weights[i];
     ELF::Elf64_Sym s;
     std::memset(&s, 0, sizeof(s));
     s.st_name = uint32_t(strtab.size());
     s.setBindingAndType(ELF::STB_GLOBAL, ELF::STT_OBJECT);
     s.st_other = ELF::STV_HIDDEN;
     s.st_shndx = kData;
-    s.st_value = dataSize;
+    s.st_value = offsets[i];
     s.st_size = w.byteSize();
     symbols.push_back(s);
     strtab += w.symbol;
     strtab.push_back('\0');
-    dataSize += w.byteSize();
   }
   static const char kSectionNames[] =
       "\0.qcc_weights\0.symtab\0.strtab\0.shstrtab\0.note.GNU-stack";
@@ -339,7 +352,7 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
   auto nameOf = [&](const char *s) {
     return uint32_t(shstrtab.find(std::string(s) + '\0'));
   };
-  uint64_t symtabOff = (dataStart + dataSize + 7) & ~uint64_t(7);
+  uint64_t symtabOff = dataStart;
   uint64_t symtabSize = symbols.size() * sizeof(ELF::Elf64_Sym);
   uint64_t strtabOff = symtabOff + symtabSize;
   uint64_t shstrtabOff = strtabOff + strtab.size();
@@ -349,12 +362,6 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
   raw_fd_ostream os(path, ec, sys::fs::OF_None);
   if (ec)
     return makeError("cannot write '" + path + "': " + ec.message());
-  auto failAndRemove = [&](Error e) {
-    os.close();
-    os.clear_error();
-    sys::fs::remove(path);
-    return e;
-  };
 
   ELF::Elf64_Ehdr eh;
   std::memset(&eh, 0, sizeof(eh));
@@ -373,18 +380,6 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
   writeRaw(os, eh);
   uint64_t pos = sizeof(eh);
 
-  Sources sources;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    Expected<Plan> plan = sources.resolve(weights[i]);
-    if (!plan)
-      return failAndRemove(plan.takeError());
-    pad(os, pos, dataStart + offsets[i]);
-    streamWeight(*plan, weights[i].numElements(), os);
-    pos += weights[i].byteSize();
-    if (os.has_error())
-      return failAndRemove(makeError("cannot write '" + path +
-                                     "': " + os.error().message()));
-  }
   pad(os, pos, symtabOff);
   for (const ELF::Elf64_Sym &s : symbols)
     writeRaw(os, s);
@@ -395,7 +390,7 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
   ELF::Elf64_Shdr sh[kNumSections];
   std::memset(sh, 0, sizeof(sh));
   sh[kData].sh_name = nameOf(".qcc_weights");
-  sh[kData].sh_type = ELF::SHT_PROGBITS;
+  sh[kData].sh_type = ELF::SHT_NOBITS;
   sh[kData].sh_flags = ELF::SHF_ALLOC;
   sh[kData].sh_offset = dataStart;
   sh[kData].sh_size = dataSize;
@@ -430,6 +425,139 @@ Error qcc::writeWeightObject(const std::vector<ExternalWeight> &weights,
     os.clear_error();
     sys::fs::remove(path);
     return makeError("cannot write '" + path + "': " + msg);
+  }
+  return Error::success();
+}
+
+Error qcc::injectWeights(const std::vector<ExternalWeight> &weights,
+                         StringRef linkedPath, StringRef outPath) {
+  auto bad = [&](const Twine &why) {
+    return makeError("cannot place the weights into '" + linkedPath + "': " +
+                     why);
+  };
+  qcc::MappedFile linked;
+  std::string error;
+  if (!linked.open(linkedPath.str(), error))
+    return bad(error);
+  const uint8_t *base = linked.data();
+  uint64_t fileSize = linked.size();
+  ELF::Elf64_Ehdr eh;
+  if (fileSize < sizeof(eh))
+    return bad("not an ELF file");
+  std::memcpy(&eh, base, sizeof(eh));
+  if (std::memcmp(eh.e_ident, ELF::ElfMagic, 4) != 0 ||
+      eh.e_ident[ELF::EI_CLASS] != ELF::ELFCLASS64 ||
+      eh.e_ident[ELF::EI_DATA] != ELF::ELFDATA2LSB ||
+      eh.e_phentsize != sizeof(ELF::Elf64_Phdr) ||
+      eh.e_shentsize != sizeof(ELF::Elf64_Shdr) ||
+      eh.e_phoff + uint64_t(eh.e_phnum) * sizeof(ELF::Elf64_Phdr) > fileSize ||
+      eh.e_shoff + uint64_t(eh.e_shnum) * sizeof(ELF::Elf64_Shdr) > fileSize ||
+      eh.e_shstrndx >= eh.e_shnum)
+    return bad("not a 64-bit little-endian ELF file");
+  std::vector<ELF::Elf64_Phdr> ph(eh.e_phnum);
+  std::memcpy(ph.data(), base + eh.e_phoff, ph.size() * sizeof(ELF::Elf64_Phdr));
+  std::vector<ELF::Elf64_Shdr> sh(eh.e_shnum);
+  std::memcpy(sh.data(), base + eh.e_shoff, sh.size() * sizeof(ELF::Elf64_Shdr));
+
+  // The weight section: NOBITS at the tail of a read-only PT_LOAD segment.
+  const ELF::Elf64_Shdr &names = sh[eh.e_shstrndx];
+  if (names.sh_offset + names.sh_size > fileSize)
+    return bad("truncated section names");
+  ELF::Elf64_Shdr *section = nullptr;
+  for (ELF::Elf64_Shdr &s : sh)
+    if (s.sh_name < names.sh_size &&
+        StringRef(reinterpret_cast<const char *>(base + names.sh_offset + s.sh_name),
+                  names.sh_size - s.sh_name).starts_with(".qcc_weights\0"))
+      section = &s;
+  if (!section || section->sh_type != ELF::SHT_NOBITS)
+    return bad("no .qcc_weights NOBITS section");
+  uint64_t size = 0;
+  std::vector<uint64_t> offsets = layoutWeights(weights, size);
+  if (section->sh_size != size)
+    return bad(".qcc_weights holds " + Twine(section->sh_size) +
+               " bytes, the weights " + Twine(size));
+  ELF::Elf64_Phdr *segment = nullptr;
+  uint64_t pageAlign = 1;
+  for (ELF::Elf64_Phdr &p : ph) {
+    if (p.p_type != ELF::PT_LOAD)
+      continue;
+    pageAlign = std::max<uint64_t>(pageAlign, p.p_align);
+    if (section->sh_addr >= p.p_vaddr &&
+        section->sh_addr + size <= p.p_vaddr + p.p_memsz)
+      segment = &p;
+  }
+  if (!segment || section->sh_addr + size != segment->p_vaddr + segment->p_memsz ||
+      segment->p_vaddr + segment->p_filesz > section->sh_addr ||
+      (segment->p_flags & ELF::PF_W))
+    return bad(".qcc_weights is not at the end of a read-only segment");
+
+  // New file: [0, cut) as linked; the weights at their address's offset in
+  // the segment; the rest of the linked file shifted by `delta` (a multiple
+  // of the page alignment, so offsets stay congruent to addresses).
+  uint64_t cut = segment->p_offset + segment->p_filesz;
+  uint64_t dataOffset = segment->p_offset + (section->sh_addr - segment->p_vaddr);
+  uint64_t delta = (dataOffset + size - cut + pageAlign - 1) / pageAlign * pageAlign;
+  for (ELF::Elf64_Phdr &p : ph) {
+    if (&p == segment)
+      continue;
+    if (p.p_offset < cut && p.p_offset + p.p_filesz > cut)
+      return bad("a segment spans the weight section");
+    if (p.p_offset >= cut && p.p_filesz)
+      p.p_offset += delta;
+  }
+  segment->p_filesz = dataOffset + size - segment->p_offset;
+  for (ELF::Elf64_Shdr &s : sh)
+    if (&s != section && s.sh_offset >= cut)
+      s.sh_offset += delta;
+  section->sh_type = ELF::SHT_PROGBITS;
+  section->sh_offset = dataOffset;
+  uint64_t oldShoff = eh.e_shoff;
+  if (eh.e_shoff >= cut)
+    eh.e_shoff += delta;
+  if (eh.e_phoff + ph.size() * sizeof(ELF::Elf64_Phdr) > cut)
+    return bad("the program headers are not at the start of the file");
+
+  std::error_code ec;
+  raw_fd_ostream os(outPath, ec, sys::fs::OF_None);
+  if (ec)
+    return makeError("cannot write '" + outPath + "': " + ec.message());
+  auto fail = [&](Error e) {
+    os.close();
+    os.clear_error();
+    sys::fs::remove(outPath);
+    return e;
+  };
+  // Head, with the patched ELF and program headers.
+  std::string head(reinterpret_cast<const char *>(base), cut);
+  std::memcpy(&head[0], &eh, sizeof(eh));
+  std::memcpy(&head[eh.e_phoff], ph.data(), ph.size() * sizeof(ELF::Elf64_Phdr));
+  os << head;
+  uint64_t pos = cut;
+  // The weights, streamed from their sources.
+  Sources sources;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    Expected<Plan> plan = sources.resolve(weights[i]);
+    if (!plan)
+      return fail(plan.takeError());
+    pad(os, pos, dataOffset + offsets[i]);
+    streamWeight(*plan, weights[i].numElements(), os);
+    pos += weights[i].byteSize();
+    if (os.has_error())
+      return fail(makeError("cannot write '" + outPath +
+                            "': " + os.error().message()));
+  }
+  pad(os, pos, cut + delta);
+  // The tail (code, data, symbols: small), with the patched section headers.
+  std::string tail(reinterpret_cast<const char *>(base + cut), fileSize - cut);
+  if (oldShoff >= cut)
+    std::memcpy(&tail[oldShoff - cut], sh.data(), sh.size() * sizeof(ELF::Elf64_Shdr));
+  os << tail;
+  os.close();
+  if (os.has_error()) {
+    std::string msg = os.error().message();
+    os.clear_error();
+    sys::fs::remove(outPath);
+    return makeError("cannot write '" + outPath + "': " + msg);
   }
   return Error::success();
 }

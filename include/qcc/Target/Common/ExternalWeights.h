@@ -2,10 +2,11 @@
 //
 // `qcc.external_weight` ops name tensors that stay in checkpoint files
 // (GGUF, safetensors, raw side files). Before lowering, the driver collects
-// them and checks every source; at link time the back end writes them into a
-// relocatable ELF object (section .qcc_weights, one hidden 64-byte
-// aligned symbol per weight), streaming one tensor at a time in chunks, and
-// links that object into model.so. See docs/Codegen.md "External weights".
+// them and checks every source; the back end links model.so with a small
+// object that reserves the weights' addresses (section .qcc_weights, one hidden
+// 64-byte aligned symbol per weight, no data), then writes the final file with
+// the weights streamed in, one tensor at a time in chunks. See
+// docs/Codegen.md "External weights".
 //
 //===----------------------------------------------------------------------===//
 #ifndef QCC_TARGET_COMMON_EXTERNALWEIGHTS_H
@@ -62,14 +63,24 @@ llvm::Error checkExternalWeights(const std::vector<ExternalWeight> &weights);
 llvm::Error readExternalWeight(const ExternalWeight &w, char *out,
                                uint64_t outSize);
 
-/// Writes a relocatable ELF object for `triple` (x86-64 or AArch64 Linux)
-/// defining each weight as a hidden, 64-byte aligned object symbol in the
-/// read-only section .qcc_weights. Streams: each tensor is copied (or
-/// converted / dequantized) in chunks of a few MiB from the mapped source,
-/// whose pages are released after use, so memory stays bounded whatever the
-/// model size. On failure nothing is left at `path`.
+/// Writes a small relocatable ELF object for `triple` (x86-64 or AArch64
+/// Linux) that defines each weight as a hidden, 64-byte aligned object symbol
+/// in the read-only SHT_NOBITS section .qcc_weights: the linker reserves the
+/// address range at the end of a read-only segment without copying (or even
+/// reading) a byte of weight data.
 llvm::Error writeWeightObject(const std::vector<ExternalWeight> &weights,
                               llvm::StringRef path, llvm::StringRef triple);
+
+/// Copies the linked shared library `linkedPath` (built with the object of
+/// writeWeightObject) to `outPath`, turning .qcc_weights into file-backed
+/// PROGBITS holding the weights: the bytes after the weight segment move by a
+/// multiple of the page size, the program and section headers are patched,
+/// and each tensor is streamed from its source (copied, converted or
+/// dequantized in chunks of a few MiB, source pages released after use), so
+/// memory stays bounded whatever the model size. On failure nothing is left
+/// at `outPath`.
+llvm::Error injectWeights(const std::vector<ExternalWeight> &weights,
+                          llvm::StringRef linkedPath, llvm::StringRef outPath);
 
 } // namespace qcc
 
