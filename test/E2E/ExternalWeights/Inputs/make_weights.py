@@ -2,6 +2,8 @@
 # and the numpy reference outputs for the external-weight E2E tests:
 #   make_weights.py safetensors OUTDIR   (F32 / F16 / BF16 safetensors + a raw side file)
 #   make_weights.py gguf OUTDIR          (Q8_0 / Q4_1 / F32 GGUF tensors, via the gguf package)
+#   make_weights.py chunks OUTDIR        (tensors larger than one streaming chunk: GGUF Q4_1,
+#                                         safetensors F16 and F32; per-row sums as outputs)
 #   make_weights.py big OUTDIR MB        (an MLP with ~MB megabytes of F32 safetensors, no reference)
 import json
 import struct
@@ -112,6 +114,42 @@ def gguf_case(out, rng):
     np.save(f"{out}/ref.y.npy", (x @ da @ db + bias).astype(np.float32))
 
 
+def chunks_case(out, rng):
+    # The streaming chunk is 8 MiB of stored bytes or 1 Mi elements when
+    # converting: each tensor spans several chunks, the last one partial.
+    import gguf
+    from gguf.quants import dequantize, quantize
+    q = gguf.GGMLQuantizationType
+    g = rng.uniform(0, 1, (1536, 1024)).astype(np.float32)
+    qg = quantize(g, q.Q4_1)
+    writer = gguf.GGUFWriter(f"{out}/big.gguf", "llama")
+    writer.add_tensor("g", qg, raw_shape=qg.shape, raw_dtype=q.Q4_1)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    h = rng.uniform(0, 1, (2304, 1024)).astype(np.float16)
+    f = rng.uniform(0, 1, (2304, 1024)).astype(np.float32)
+    write_safetensors(f"{out}/big.safetensors", {"h": ("F16", h), "f": ("F32", f)})
+    weights = [("g", f"{out}/big.gguf", "gguf", [1536, 1024]),
+               ("h", f"{out}/big.safetensors", "safetensors", [2304, 1024]),
+               ("f", f"{out}/big.safetensors", "safetensors", [2304, 1024])]
+    body, results, types = "", [], []
+    for name, src, fmt, (r, c) in weights:
+        body += mlir_weight(name, src, fmt, name, [r, c])
+        body += (f"    %s_{name} = qcc.reduce_sum %{name} {{axes = array<i64: 1>, keepdims = false}}"
+                 f" : (tensor<{r}x{c}xf32>) -> tensor<{r}xf32>\n")
+        results.append(f"%s_{name}")
+        types.append(f"tensor<{r}xf32>")
+    text = ('module {\n  func.func @main() -> (' + ", ".join(types) + ')\n'
+            '      attributes {qcc.output_names = ["g", "h", "f"]} {\n' + body +
+            f'    return {", ".join(results)} : {", ".join(types)}\n  }}\n}}\n')
+    open(f"{out}/chunks.mlir", "w").write(text)
+    dg = dequantize(qg, q.Q4_1).reshape(1536, 1024)
+    for name, w in (("g", dg), ("h", h), ("f", f)):
+        np.save(f"{out}/ref.{name}.npy", w.astype(np.float64).sum(axis=1).astype(np.float32))
+
+
 def big_case(out, megabytes):
     # x[4,D] -> L layers of (matmul DxD, relu); D = 1024: 4 MiB per layer.
     d = 1024
@@ -142,6 +180,8 @@ if __name__ == "__main__":
         safetensors_case(outdir, rng)
     elif kind == "gguf":
         gguf_case(outdir, rng)
+    elif kind == "chunks":
+        chunks_case(outdir, rng)
     elif kind == "big":
         big_case(outdir, float(sys.argv[3]))
     else:
