@@ -17,16 +17,6 @@
 
 using namespace mlir;
 
-bool qcc::parseWeightsMode(llvm::StringRef name, WeightsMode &out) {
-  if (name == "inline")
-    out = WeightsMode::Inline;
-  else if (name == "external")
-    out = WeightsMode::External;
-  else
-    return false;
-  return true;
-}
-
 /// Replaces every qcc.external_weight of `module` by an arith.constant
 /// holding the data (read from the source into a heap blob).
 static llvm::Error inlineExternalWeights(ModuleOp module) {
@@ -50,9 +40,13 @@ static llvm::Error inlineExternalWeights(ModuleOp module) {
   return llvm::Error::success();
 }
 
-llvm::Error qcc::prepareWeights(ModuleOp module, WeightsMode mode,
+llvm::Error qcc::prepareWeights(ModuleOp module, llvm::StringRef mode,
                                 std::vector<ExternalWeight> &external) {
-  if (mode == WeightsMode::Inline)
+  if (mode != "inline" && mode != "external")
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "unknown --weights value '" + mode +
+                                       "' (expected inline or external)");
+  if (mode == "inline")
     if (llvm::Error e = inlineExternalWeights(module))
       return e;
   if (llvm::Error e = collectExternalWeights(module, external))

@@ -9,12 +9,13 @@
 
 namespace qcc {
 
-/// Before lowering: with Inline, replaces every qcc.external_weight by an
+/// Before lowering: with mode "inline", replaces every qcc.external_weight by an
 /// arith.constant dense_resource read from its source; then collects the
 /// external weights left (also those recorded by an earlier lowering) into
 /// `external` and checks each against its source file, so a missing tensor,
 /// a wrong shape or an unreadable file fails before the expensive stages.
-llvm::Error prepareWeights(mlir::ModuleOp module, WeightsMode mode,
+/// Fails on a mode other than "inline" or "external".
+llvm::Error prepareWeights(mlir::ModuleOp module, llvm::StringRef mode,
                            std::vector<ExternalWeight> &external);
 
 } // namespace qcc

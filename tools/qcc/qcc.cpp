@@ -85,13 +85,9 @@ int main(int argc, char **argv) {
                     "so)\n";
     return 1;
   }
-  if (!qcc::parseWeightsMode(weights, options.weights)) {
-    llvm::errs() << "qcc: error: unknown --weights value '" << weights
-                 << "' (expected inline or external)\n";
-    return 1;
-  }
   options.optLevel = optLevel;
   options.threads = threads;
   options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
+  options.weights = weights;
   return qcc::runDriver(options);
 }

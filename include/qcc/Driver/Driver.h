@@ -29,16 +29,6 @@ bool parseEmitKind(llvm::StringRef name, EmitKind &out);
 /// The `-emit=` spelling of `kind`.
 llvm::StringRef emitKindName(EmitKind kind);
 
-/// Where weights named by `qcc.external_weight` (and, for GGUF/safetensors
-/// inputs, every checkpoint tensor) end up.
-enum class WeightsMode {
-  Inline,   ///< `inline`: arith.constant dense_resource blobs in the IR
-  External, ///< `external`: streamed from the file into model.so at link time
-};
-
-/// Parses a `--weights=` value ("inline" or "external"); false when unknown.
-bool parseWeightsMode(llvm::StringRef name, WeightsMode &out);
-
 /// Everything the command line of `qcc` selects.
 struct DriverOptions {
   /// Input: .onnx / .onnxtxt (ONNX importer) or .mlir (any stage up to the
@@ -56,8 +46,10 @@ struct DriverOptions {
   bool threads = true;
   /// `name=d0,d1,...` static shapes for graph inputs.
   std::vector<std::string> inputShapes;
-  /// `--weights=`: inline or external weights (default external).
-  WeightsMode weights = WeightsMode::External;
+  /// `--weights=`: where checkpoint weights and `qcc.external_weight` ops end
+  /// up: "external" (streamed from the file into model.so at link time) or
+  /// "inline" (arith.constant dense_resource blobs in the IR).
+  std::string weights = "external";
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line
