@@ -1,4 +1,4 @@
-//===- ExternalWeights.cpp - WeightProvider emitting qcc.external_weight ---===//
+//===- ExternalWeightProvider.cpp - WeightProvider emitting external weights ===//
 //
 // makeExternalWeightProvider (WeightProvider.h, Contract 5 part A): every
 // weight becomes a `qcc.external_weight` op naming the checkpoint file and
