@@ -4,8 +4,12 @@
 // compiler generates: `qcc_model_entry(void **args)` (a wrapper around
 // `_mlir_ciface_main`, Contract 2) and `qcc_model_metadata_v1` (Contract 4).
 // It also provides `qcc_rt_parallel_for` (Contract 3), which forwards to the
-// executor of the current run, held in a thread-local. Compiled with hidden
-// visibility; only `qcc_get_api` is exported.
+// executor of the current run, held in a thread-local, and
+// `qcc_rt_check_failed`, which the generated code calls when a run-time check
+// fails (a Reshape to a run-time shape of the wrong element count, ...): the
+// first failure of a run is kept in a thread-local and `run` returns it as
+// QCC_STATUS_INVALID_ARGUMENT. Compiled with hidden visibility; only
+// `qcc_get_api` is exported.
 //
 //===----------------------------------------------------------------------===//
 #include "Metadata.h"
@@ -25,6 +29,10 @@ extern const char qcc_model_metadata_v1[];
 /// Contract 3: runs body over [lb, ub) on the current run's executor.
 void qcc_rt_parallel_for(int64_t lb, int64_t ub, qcc_parallel_body_fn body,
                          void *ctx);
+/// Called by the generated code when a run-time check fails; `message` names
+/// the node and what is wrong, `actual`/`expected` the offending values. The
+/// generated code keeps running with empty results; `run` then fails.
+void qcc_rt_check_failed(const char *message, int64_t actual, int64_t expected);
 /// The only exported function of a model.so.
 __attribute__((visibility("default"))) const void *qcc_get_api(uint32_t version);
 }
@@ -48,6 +56,11 @@ public:
 private:
   const qcc_executor_t *saved;
 };
+
+/// The first run-time check failure of the run in progress on this thread
+/// (empty: none). Checks are emitted outside parallel loops, so they run on
+/// the thread that called `run`.
+thread_local std::string checkFailure;
 
 /// The parsed metadata of this model (parsed once, thread-safely).
 struct ParsedSignature {
@@ -149,16 +162,22 @@ int32_t runImpl(const qcc_executor_t *executor, const qcc_buffer_view_t *inputs,
     args[1 + i] = d.data();
   }
 
+  int32_t status = QCC_STATUS_OK;
+  checkFailure.clear();
   {
     ExecutorScope scope(executor);
     qcc_model_entry(args.data());
+  }
+  if (!checkFailure.empty()) {
+    status = QCC_STATUS_INVALID_ARGUMENT;
+    setError(error, errorCapacity, checkFailure);
+    checkFailure.clear();
   }
 
   // Take ownership of the results, copying where the generated code returned
   // a strided view, a global, an input or the same buffer twice.
   std::vector<qcc_buffer_view_t> views(numOutputs);
   size_t word = 0;
-  int32_t status = QCC_STATUS_OK;
   for (size_t j = 0; j < numOutputs; ++j) {
     const ValueInfo &v = sig.outputs[j];
     int32_t rank = static_cast<int32_t>(v.dims.size());
@@ -191,9 +210,10 @@ int32_t runImpl(const qcc_executor_t *executor, const qcc_buffer_view_t *inputs,
     size_t bytes = static_cast<size_t>(elementCount(sizes, rank)) * elemSize;
     void *copy = std::malloc(bytes ? bytes : 1);
     if (!copy) {
+      if (status == QCC_STATUS_OK)
+        setError(error, errorCapacity, "out of memory copying output '" +
+                                           v.name + "'");
       status = QCC_STATUS_OUT_OF_MEMORY;
-      setError(error, errorCapacity, "out of memory copying output '" +
-                                         v.name + "'");
     } else {
       stridedCopy(static_cast<char *>(copy), data, sizes, strides, rank,
                   elemSize);
@@ -249,6 +269,19 @@ extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
     return;
   }
   executor->parallel_for(executor->self, lb, ub, body, ctx);
+}
+
+extern "C" void qcc_rt_check_failed(const char *message, int64_t actual,
+                                    int64_t expected) {
+  if (!checkFailure.empty())
+    return; // keep the first failure
+  try {
+    checkFailure = std::string(message ? message : "run-time check failed") +
+                   ": got " + std::to_string(actual) + ", expected " +
+                   std::to_string(expected);
+  } catch (...) {
+    checkFailure = "run-time check failed";
+  }
 }
 
 extern "C" const void *qcc_get_api(uint32_t version) {

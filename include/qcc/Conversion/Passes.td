@@ -68,7 +68,11 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::affine::AffineDialect",
-                           "::mlir::quant::QuantDialect"];
+                           "::mlir::quant::QuantDialect",
+                           // Run-time checks (RuntimeCheck.cpp).
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
   let options = [
     Option<"signlessIntegers", "signless-integers", "bool", /*default=*/"true",
            "Rewrite signed/unsigned integer element types in the module to "

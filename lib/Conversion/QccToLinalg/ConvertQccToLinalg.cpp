@@ -10,6 +10,8 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -33,13 +35,16 @@ void qcc::populateQccToLinalgConversionPatterns(RewritePatternSet &patterns) {
   lowering::populateShapePatterns(patterns);
   lowering::populateResizePatterns(patterns);
   lowering::populateQuantizePatterns(patterns);
+  lowering::populateHalfPrecisionPatterns(patterns);
 }
 
 void qcc::configureQccToLinalgConversionTarget(ConversionTarget &target) {
   target.addIllegalDialect<qcc::QccDialect>();
   target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                          arith::ArithDialect, math::MathDialect,
-                         affine::AffineDialect, quant::QuantDialect>();
+                         affine::AffineDialect, quant::QuantDialect,
+                         scf::SCFDialect, func::FuncDialect,
+                         LLVM::LLVMDialect>();
 }
 
 namespace {

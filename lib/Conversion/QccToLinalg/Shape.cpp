@@ -89,14 +89,21 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
     }
 
     // Dynamic: tensor.reshape with a computed shape. Shape operand entries
-    // follow ONNX: 0 copies the input dim, -1 is inferred.
+    // follow ONNX: 0 copies the input dim (unless allowzero), -1 is inferred.
+    // A shape whose element count differs from the input's fails a run-time
+    // check and gets zero elements, so nothing reads past the input.
+    auto eq = [&](Value a, Value c) {
+      return arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, a, c);
+    };
+    auto mul = [&](Value a, Value c) { return arith::MulIOp::create(rewriter, loc, a, c); };
     Value total = idx(rewriter, loc, 1);
     for (int64_t d = 0; d < inType.getRank(); ++d)
-      total = arith::MulIOp::create(rewriter, loc, total,
-                                    getDimSize(rewriter, loc, input, d));
+      total = mul(total, getDimSize(rewriter, loc, input, d));
     SmallVector<Value> dims;
-    Value known = idx(rewriter, loc, 1);
+    Value zero = idx(rewriter, loc, 0), one = idx(rewriter, loc, 1);
+    Value known = one, numInferred = zero;
     Value minusOne = idx(rewriter, loc, -1);
+    Value entriesOk = arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true));
     for (int64_t d = 0; d < outType.getRank(); ++d) {
       Value v;
       if (!outType.isDynamicDim(d)) {
@@ -105,35 +112,58 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
         Value e = tensor::ExtractOp::create(rewriter, loc, op.getShape(),
                                             ValueRange{idx(rewriter, loc, d)});
         v = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), e);
-        if (d < inType.getRank()) {
-          Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                               v, idx(rewriter, loc, 0));
-          v = arith::SelectOp::create(rewriter, loc, isZero,
+        if (d < inType.getRank() && !op.getAllowzero())
+          v = arith::SelectOp::create(rewriter, loc, eq(v, zero),
                                       getDimSize(rewriter, loc, input, d), v);
-        }
       } else {
         v = minusOne;
       }
-      Value isInfer = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                            v, minusOne);
-      known = arith::MulIOp::create(
-          rewriter, loc, known,
-          arith::SelectOp::create(rewriter, loc, isInfer, idx(rewriter, loc, 1), v));
+      Value isInfer = eq(v, minusOne);
+      // Entries below -1 are invalid.
+      entriesOk = arith::AndIOp::create(
+          rewriter, loc, entriesOk,
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge, v, minusOne));
+      numInferred = arith::AddIOp::create(
+          rewriter, loc, numInferred, arith::SelectOp::create(rewriter, loc, isInfer, one, zero));
+      known = mul(known, arith::SelectOp::create(rewriter, loc, isInfer, one, v));
       dims.push_back(v);
     }
-    Value inferred = arith::DivUIOp::create(rewriter, loc, total, known);
+    // Never divide by zero: a 0 among the known dims leaves nothing to infer.
+    Value divisor = arith::SelectOp::create(rewriter, loc, eq(known, zero), one, known);
+    Value inferred = arith::DivUIOp::create(rewriter, loc, total, divisor);
+    Value count = one;
+    for (Value &v : dims) {
+      v = arith::SelectOp::create(rewriter, loc, eq(v, minusOne), inferred, v);
+      count = mul(count, v);
+    }
+    Value ok = arith::AndIOp::create(
+        rewriter, loc, entriesOk,
+        arith::AndIOp::create(
+            rewriter, loc, eq(count, total),
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule, numInferred, one)));
+    emitRuntimeCheck(rewriter, loc, ok,
+                     describeNode(loc, "Reshape") +
+                         ": the element count of the run-time target shape differs "
+                         "from the input's",
+                     count, total);
     SmallVector<Value> finalDims;
-    for (Value v : dims) {
-      Value isInfer = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                            v, minusOne);
-      Value r = arith::SelectOp::create(rewriter, loc, isInfer, inferred, v);
+    for (auto [d, v] : llvm::enumerate(dims)) {
+      Value r = outType.isDynamicDim(d) ? arith::SelectOp::create(rewriter, loc, ok, v, zero)
+                                        : v;
       finalDims.push_back(
           arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), r));
     }
     Value shape = tensor::FromElementsOp::create(
         rewriter, loc,
         RankedTensorType::get({outType.getRank()}, rewriter.getI64Type()), finalDims);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, outType, input, shape);
+    Value reshaped = tensor::ReshapeOp::create(rewriter, loc, outType, input, shape);
+    if (outType.hasStaticShape()) {
+      // No dynamic dim to empty: a failed check selects zeros instead.
+      Value zeros = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(rewriter.getZeroAttr(outType)));
+      reshaped = arith::SelectOp::create(rewriter, loc, ok, reshaped, zeros);
+    }
+    rewriter.replaceOp(op, reshaped);
     return success();
   }
 };

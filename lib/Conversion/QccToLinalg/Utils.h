@@ -136,6 +136,22 @@ Value getElementCount(OpBuilder &b, Location loc, Value tensor,
 llvm::SmallVector<mlir::ReassociationIndices>
 getUnitDimsReassociation(int64_t rank, llvm::ArrayRef<int64_t> axes);
 
+/// Name of the runtime function a failed run-time check calls:
+/// `void qcc_rt_check_failed(const char *message, int64_t actual,
+/// int64_t expected)` (runtime/ModelRuntime.cpp).
+inline constexpr const char *kRuntimeCheckFailedName = "qcc_rt_check_failed";
+
+/// "node '<ONNX node name>' (<opName>)" from the NameLoc in `loc`, for
+/// run-time error messages.
+std::string describeNode(Location loc, llvm::StringRef opName);
+
+/// Emits a run-time check: when the i1 `ok` is false, the compiled model's run
+/// fails with INVALID_ARGUMENT and the message "<message>: got <actual>,
+/// expected <expected>" (index or i64 values). Execution continues after a
+/// failed check, so the caller must keep the following code in bounds.
+void emitRuntimeCheck(OpBuilder &b, Location loc, Value ok,
+                      llvm::StringRef message, Value actual, Value expected);
+
 // Per-family pattern registration.
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
@@ -146,6 +162,8 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
+/// f16/bf16 matmul, gemm, softmax, norms, sum and mean computed in f32.
+void populateHalfPrecisionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Matrix product helper shared by matmul, gemm and matmul_integer: computes
 /// numpy MatMul of `lhs` and `rhs` (signless, same element type as the

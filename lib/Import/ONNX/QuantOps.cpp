@@ -3,7 +3,7 @@
 // QuantizeLinear/DequantizeLinear (per tensor, per axis, blocked; every
 // storage type including int4/uint4 and float8) map to qcc.quantize and
 // qcc.dequantize; MatMulInteger to qcc.matmul_integer; QLinearMatMul is
-// decomposed as  quantize(dequantize(a) · dequantize(b)).
+// decomposed as  quantize(matmul_integer(a, b) · as · bs) (scales in f32).
 //
 //===----------------------------------------------------------------------===//
 #include "ImporterInternal.h"
@@ -146,8 +146,19 @@ LogicalResult convertMatMulInteger(NodeContext &nc) {
   return success();
 }
 
+/// `v` converted elementwise to f32 (qcc.cast), or `v` itself.
+Value toF32(NodeContext &nc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getElementType().isF32())
+    return v;
+  return CastOp::create(nc.b, nc.loc, t.clone(nc.b.getF32Type()), v);
+}
+
 /// QLinearMatMul(a, as, azp, b, bs, bzp, ys, yzp)
-///   ⇒ quantize(dequantize(a) · dequantize(b), ys, yzp)
+///   ⇒ quantize(f32(matmul_integer(a, b, azp, bzp)) · as · bs, ys, yzp)
+/// The product is exact in i32 and the scales are applied in f32 whatever
+/// their type (f16 scales included), as the ONNX reference does; `as` may be
+/// per row (M) and `bs` per column (N).
 LogicalResult convertQLinearMatMul(NodeContext &nc) {
   std::string why;
   auto shape = inferMatMulShape(nc.shape(0), nc.shape(3), &why);
@@ -155,7 +166,6 @@ LogicalResult convertQLinearMatMul(NodeContext &nc) {
     return nc.emitError() << "shape mismatch: cannot multiply "
                           << shapeToString(nc.shape(0)) << " by "
                           << shapeToString(nc.shape(3)) << ": " << why;
-  Type ft = nc.elementType(1);
   // a may be scaled per row (axis rank-2), b per column (axis rank-1).
   auto qa = readQParams(nc, nc.shape(0), 1, 2, nc.rank(0) >= 2 ? nc.rank(0) - 2 : 0, 0);
   if (failed(qa))
@@ -163,14 +173,31 @@ LogicalResult convertQLinearMatMul(NodeContext &nc) {
   auto qb = readQParams(nc, nc.shape(3), 4, 5, nc.rank(3) - 1, 0);
   if (failed(qb))
     return failure();
-  Value a = buildDequantize(nc, nc.operand(0), ft, *qa);
-  Value b = buildDequantize(nc, nc.operand(3), ft, *qb);
-  Value c = MatMulOp::create(nc.b, nc.loc, nc.tensorType(*shape, ft), a, b);
   auto qy = readQParams(nc, *shape, 6, 7, -1, 0);
   if (failed(qy))
     return failure();
+  for (unsigned i : {2u, 5u})
+    if (nc.hasInput(i) && nc.elementType(i) != nc.elementType(i - 2))
+      return nc.emitError() << "zero point '" << nc.node.input(i)
+                            << "' type differs from its matrix";
+  Value c = MatMulIntegerOp::create(nc.b, nc.loc, nc.tensorType(*shape, nc.b.getI32Type()),
+                                    nc.operand(0), nc.operand(3), qa->zeroPoint,
+                                    qb->zeroPoint);
+  auto f32Type = nc.tensorType(*shape, nc.b.getF32Type());
+  Value y = toF32(nc, c);
+  // A per-row scale of a is a column vector against C.
+  Value as = toF32(nc, qa->scale);
+  if (auto s = nc.shape(1); s.size() == 1 && s[0] != 1) {
+    auto r = nc.reshape(as, {s[0], 1});
+    if (failed(r))
+      return failure();
+    as = *r;
+  }
+  y = MulOp::create(nc.b, nc.loc, f32Type, y, as);
+  y = MulOp::create(nc.b, nc.loc, f32Type, y, toF32(nc, qb->scale));
+  qy->scale = toF32(nc, qy->scale);
   Type storage = nc.hasInput(7) ? nc.elementType(7) : nc.elementType(0);
-  nc.setOutput(0, buildQuantize(nc, c, storage, *qy));
+  nc.setOutput(0, buildQuantize(nc, y, storage, *qy));
   return success();
 }
 

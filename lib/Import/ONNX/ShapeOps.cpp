@@ -48,7 +48,9 @@ LogicalResult convertReshape(NodeContext &nc) {
       return nc.emitError() << "the shape input must be i64";
     Shape out(st.getDimSize(0), kDyn);
     auto type = nc.tensorType(out, nc.elementType(0));
-    nc.setOutput(0, ReshapeOp::create(nc.b, nc.loc, type, nc.operand(0), nc.operand(1)));
+    auto op = ReshapeOp::create(nc.b, nc.loc, type, nc.operand(0), nc.operand(1));
+    op.setAllowzero(nc.attrInt("allowzero", 0) != 0);
+    nc.setOutput(0, op.getResult());
     return success();
   }
   auto spec = nc.constInts(1, "shape");
@@ -96,7 +98,9 @@ LogicalResult convertReshape(NodeContext &nc) {
   }
   if (llvm::count(out, kDyn) > 1) {
     auto type = nc.tensorType(out, nc.elementType(0));
-    nc.setOutput(0, ReshapeOp::create(nc.b, nc.loc, type, nc.operand(0), nc.operand(1)));
+    auto op = ReshapeOp::create(nc.b, nc.loc, type, nc.operand(0), nc.operand(1));
+    op.setAllowzero(allowZero);
+    nc.setOutput(0, op.getResult());
     return success();
   }
   return setReshaped(nc, out);

@@ -18,16 +18,23 @@ def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure, AllElementTypesMatch<["input", "out
   let description = [{
     The result holds the operand's elements in row-major order under the
     result type's shape; the element count must match. A dynamic result
-    dimension takes its size from the optional 1-D i64 `shape` operand.
+    dimension takes its size from the optional 1-D i64 `shape` operand, read
+    with ONNX Reshape rules: -1 is inferred from the element count, 0 copies
+    the input dimension at the same index unless `allowzero` is set (then it
+    is a literal 0). When the run-time shape does not match the input's
+    element count, the compiled model returns an INVALID_ARGUMENT status
+    naming the node instead of reading out of bounds.
 
     Example:
 
     ```mlir
     %y = qcc.reshape %x : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
     %z = qcc.reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x2xf32>
+    %w = qcc.reshape %x, %s {allowzero} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, Optional<TensorOf<[I64]>>:$shape);
+  let arguments = (ins AnyRankedTensor:$input, Optional<TensorOf<[I64]>>:$shape,
+                       UnitAttr:$allowzero);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input (`,` $shape^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
