@@ -1,8 +1,8 @@
 //===- HalfPrecision.cpp - compute 16-bit float accumulating ops in f32 ---===//
 //
-// Ops that accumulate many terms (matrix products, softmax and normalization
-// statistics, sums and means) lose about log2(n) bits when the accumulator is
-// a 16-bit float. x86 has no f16/bf16 arithmetic anyway (every such operation
+// Ops that accumulate many terms (matrix products, convolutions, softmax and
+// normalization statistics, sums and means) lose about log2(n) bits when the
+// accumulator is a 16-bit float. x86 has no f16/bf16 arithmetic anyway (every such operation
 // is an extend, an f32 operation and a truncate), so computing the whole op in
 // f32 and rounding once costs nothing and matches onnxruntime and numpy,
 // which accumulate half-precision reductions in f32:
@@ -69,5 +69,6 @@ void qcc::lowering::populateHalfPrecisionPatterns(RewritePatternSet &patterns) {
   patterns.add<PromoteHalfToF32<MatMulOp>, PromoteHalfToF32<GemmOp>,
                PromoteHalfToF32<SoftmaxOp>, PromoteHalfToF32<LogSoftmaxOp>,
                PromoteHalfToF32<LayerNormOp>, PromoteHalfToF32<RmsNormOp>,
-               PromoteHalfToF32<ReduceSumOp>, PromoteHalfToF32<ReduceMeanOp>>(ctx);
+               PromoteHalfToF32<ReduceSumOp>, PromoteHalfToF32<ReduceMeanOp>,
+               PromoteHalfToF32<ConvOp>, PromoteHalfToF32<ConvTransposeOp>>(ctx);
 }
