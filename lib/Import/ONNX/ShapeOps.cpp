@@ -598,8 +598,13 @@ LogicalResult convertDepthSpace(NodeContext &nc) {
   } else {
     if (h % bs || w % bs)
       return nc.emitError() << "spatial dims not divisible by blocksize";
+    // DCR: channel = (bh * bs + bw) * c + ci; CRD: ci * bs^2 + bh * bs + bw.
+    std::string mode = nc.attrString("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD")
+      return nc.emitError() << "mode must be DCR or CRD, got '" << mode << "'";
     mid = {n, c, h / bs, bs, w / bs, bs};
-    perm = {0, 3, 5, 1, 2, 4};
+    perm = mode == "CRD" ? SmallVector<int64_t>{0, 1, 3, 5, 2, 4}
+                         : SmallVector<int64_t>{0, 3, 5, 1, 2, 4};
     out = {n, c * bs * bs, h / bs, w / bs};
   }
   Value x = *nc.reshape(nc.operand(0), mid);
