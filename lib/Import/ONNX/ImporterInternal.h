@@ -171,6 +171,15 @@ void registerElementwiseConverters(ConverterMap &map);
 void registerNNConverters(ConverterMap &map);
 void registerShapeConverters(ConverterMap &map);
 void registerQuantConverters(ConverterMap &map);
+/// ONNX Runtime's com.microsoft ops (ContribOps.cpp), keyed "domain::op".
+void registerContribConverters(ConverterMap &map);
+
+/// The domain of ONNX Runtime's contrib ops.
+inline constexpr const char *kMicrosoftDomain = "com.microsoft";
+
+/// The converter map key of `node`: its op type in the default domain
+/// ("" or "ai.onnx"), "<domain>::<op type>" in any other.
+std::string converterKey(const onnx::NodeProto &node);
 /// All converters, built once.
 const ConverterMap &getConverters();
 

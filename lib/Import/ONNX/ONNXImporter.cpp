@@ -239,8 +239,7 @@ LogicalResult Importer::checkSupport(const onnx::GraphProto &g) {
   unsigned unsupported = 0;
   for (const auto &node : g.node()) {
     StringRef domain = node.domain();
-    bool defaultDomain = domain.empty() || domain == "ai.onnx";
-    if (defaultDomain && converters.count(node.op_type()))
+    if (converters.count(converterKey(node)))
       continue;
     ++unsupported;
     mlir::emitError(nodeLoc(node))
@@ -569,7 +568,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
           !materialize(it->second, in, nodeLoc(node)))
         return nullptr;
     }
-    if (failed(converters.lookup(node.op_type())(nc)))
+    if (failed(converters.lookup(converterKey(node))(nc)))
       return nullptr;
     for (int o = 0; o < node.output_size(); ++o)
       if (!node.output(o).empty() && !values.count(node.output(o))) {
@@ -790,9 +789,17 @@ const ConverterMap &qcc::onnx_import::getConverters() {
     registerNNConverters(m);
     registerShapeConverters(m);
     registerQuantConverters(m);
+    registerContribConverters(m);
     return m;
   }();
   return map;
+}
+
+std::string qcc::onnx_import::converterKey(const onnx::NodeProto &node) {
+  const std::string &domain = node.domain();
+  if (domain.empty() || domain == "ai.onnx")
+    return node.op_type();
+  return domain + "::" + node.op_type();
 }
 
 std::vector<std::string> qcc::supportedONNXOps() {
