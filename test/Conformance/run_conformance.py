@@ -553,6 +553,20 @@ def normalize_reason(reason: str) -> str:
     return r[:160]
 
 
+KNOWN_FAILURES = Path(__file__).resolve().parent / "known_failures.txt"
+
+
+def load_known_failures(path: Path) -> dict[str, str]:
+    """Test id -> explanation, from lines `id<TAB>explanation` (# comments)."""
+    known = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                test_id, why = line.split("\t", 1)
+                known[test_id.strip()] = why.strip()
+    return known
+
+
 def write_results_md(path: Path, results: list[Result], args, suites: list[str], wall_s: float) -> None:
     """Writes the totals, per-suite figures, unsupported operators, grouped failures and per-op pass rates."""
     import collections
@@ -596,6 +610,13 @@ def write_results_md(path: Path, results: list[Result], args, suites: list[str],
         for (stage, reason), ids in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:60]:
             ex = ", ".join(i.split("/", 1)[1] for i in ids[:4])
             lines.append(f"| {len(ids)} | {stage} | {reason.replace('|', '/')} | {ex} |")
+    failed = [r.id for r in results if r.status == "failed"]
+    if failed:
+        known = load_known_failures(KNOWN_FAILURES)
+        lines += ["", "## Failures explained", "",
+                  f"From `{KNOWN_FAILURES.name}` (test id, tab, explanation); a failure without an entry is a bug "
+                  "nobody has looked at yet.", ""]
+        lines += [f"* `{i}`: {known.get(i, '(no explanation recorded)')}" for i in sorted(failed)]
     per_op = collections.defaultdict(collections.Counter)
     for r in results:
         if len(r.ops) == 1 and "_expanded" not in r.id:
