@@ -38,19 +38,22 @@ Value add(NodeContext &nc, Value x, Value y) {
 
 /// s = input + skip (+ bias), checking that skip and bias broadcast to input.
 FailureOr<Value> skipSum(NodeContext &nc, unsigned biasIdx) {
-  if (!isa<FloatType>(nc.elementType(0)))
-    return nc.emitError() << "expects a float input", failure();
-  if (!isBroadcastableTo(nc.shape(1), nc.shape(0)))
-    return nc.emitError() << "skip of shape " << shapeToString(nc.shape(1))
-                          << " does not broadcast to the input's "
-                          << shapeToString(nc.shape(0)),
-           failure();
+  if (!isa<FloatType>(nc.elementType(0))) {
+    nc.emitError() << "expects a float input";
+    return failure();
+  }
+  if (!isBroadcastableTo(nc.shape(1), nc.shape(0))) {
+    nc.emitError() << "skip of shape " << shapeToString(nc.shape(1))
+                   << " does not broadcast to the input's " << shapeToString(nc.shape(0));
+    return failure();
+  }
   Value s = add(nc, nc.operand(0), nc.operand(1));
   if (nc.hasInput(biasIdx)) {
-    if (!isBroadcastableTo(nc.shape(biasIdx), nc.shape(0)))
-      return nc.emitError() << "bias of shape " << shapeToString(nc.shape(biasIdx))
-                            << " does not broadcast to the input",
-             failure();
+    if (!isBroadcastableTo(nc.shape(biasIdx), nc.shape(0))) {
+      nc.emitError() << "bias of shape " << shapeToString(nc.shape(biasIdx))
+                     << " does not broadcast to the input";
+      return failure();
+    }
     s = add(nc, s, nc.operand(biasIdx));
   }
   return s;
@@ -176,8 +179,9 @@ LogicalResult convertMatMulNBits(NodeContext &nc) {
                           << " does not have K = " << K << " as its last dim";
   auto u8 = nc.b.getIntegerType(8, /*isSigned=*/false);
   if (nc.elementType(1) != u8 || !shapesCompatible(nc.shape(1), {N, kBlocks, blob}))
-    return nc.emitError() << "B must be uint8 of shape [" << N << ", " << kBlocks << ", "
-                          << blob << "], got " << shapeToString(nc.shape(1));
+    return nc.emitError() << "B must be uint8 of shape " << N << "x" << kBlocks << "x" << blob
+                          << " (N x k_blocks x block_size * bits / 8), got "
+                          << shapeToString(nc.shape(1));
   if (numElementsOf(nc.shape(2)) != N * kBlocks)
     return nc.emitError() << "scales must have N * k_blocks = " << N * kBlocks
                           << " elements, got " << shapeToString(nc.shape(2));
