@@ -67,6 +67,8 @@ public:
   const Value *find(const std::string &key) const;
   const std::vector<TensorInfo> &tensors() const { return tensors_; }
   const TensorInfo *findTensor(const std::string &name) const;
+  /// First byte of the mapping (TensorInfo::data - base() is the file offset).
+  const uint8_t *base() const { return map_.data(); }
 
 private:
   File() = default;
@@ -92,6 +94,8 @@ bool tokenizerTypes(const File &file, std::vector<int32_t> &out, std::string &er
 
 /// Dequantizes \p t into \p out (resized to numel) in ggml element order.
 void dequantize(const TensorInfo &t, std::vector<float> &out);
+/// Dequantizes \p t into \p out, which holds t.numel floats.
+void dequantize(const TensorInfo &t, float *out);
 
 } // namespace qcc::gguf
 

@@ -47,6 +47,8 @@ public:
   const TensorView *find(const std::string &name) const;
   /// The string-to-string "__metadata__" entries.
   const std::map<std::string, std::string> &metadata() const { return metadata_; }
+  /// First byte of the mapping (TensorView::data - base() is the file offset).
+  const uint8_t *base() const { return map_.data(); }
 
 private:
   File() = default;

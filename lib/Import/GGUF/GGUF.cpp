@@ -407,8 +407,11 @@ static void dequantizeK(const TensorInfo &t, float *y) {
 
 void dequantize(const TensorInfo &t, std::vector<float> &out) {
   out.resize(t.numel);
+  dequantize(t, out.data());
+}
+
+void dequantize(const TensorInfo &t, float *y) {
   const uint8_t *p = t.data;
-  float *y = out.data();
   uint64_t nb = t.numel / 32;
   switch (t.type) {
   case TensorType::F32:
