@@ -36,6 +36,7 @@ void qcc::populateQccToLinalgConversionPatterns(RewritePatternSet &patterns) {
   lowering::populateResizePatterns(patterns);
   lowering::populateQuantizePatterns(patterns);
   lowering::populateHalfPrecisionPatterns(patterns);
+  lowering::populateAttentionPatterns(patterns);
 }
 
 void qcc::configureQccToLinalgConversionTarget(ConversionTarget &target) {

@@ -164,6 +164,8 @@ void populateResizePatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizePatterns(mlir::RewritePatternSet &patterns);
 /// f16/bf16 matmul, gemm, softmax, norms, sum and mean computed in f32.
 void populateHalfPrecisionPatterns(mlir::RewritePatternSet &patterns);
+/// qcc.rotary_embedding and qcc.cached_attention (Attention.cpp).
+void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Matrix product helper shared by matmul, gemm and matmul_integer: computes
 /// numpy MatMul of `lhs` and `rhs` (signless, same element type as the
