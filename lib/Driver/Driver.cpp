@@ -33,6 +33,9 @@
 #if QCC_HAVE_ONNX_IMPORTER
 #include "qcc/Import/ONNX.h"
 #endif
+#if QCC_HAVE_LLM_IMPORTER
+#include "qcc/Import/LLM.h"
+#endif
 #if QCC_HAVE_PIPELINES
 #include "qcc/Pipelines/Pipelines.h"
 #endif
@@ -121,6 +124,39 @@ int writeMLIR(ModuleOp module, StringRef path) {
   return 0;
 }
 
+/// True if the input is an LLM checkpoint (.gguf, HF directory, config.json).
+bool isLLMCheckpoint(const qcc::DriverOptions &o) {
+#if QCC_HAVE_LLM_IMPORTER
+  return o.inputPath != "-" && qcc::isCheckpointPath(o.inputPath);
+#else
+  return StringRef(o.inputPath).ends_with(".gguf");
+#endif
+}
+
+/// Builds the graph of an LLM checkpoint with lib/Import/LLM (Contract 5).
+OwningOpRef<ModuleOp> loadLLMCheckpoint(const qcc::DriverOptions &o,
+                                        MLIRContext &context) {
+#if QCC_HAVE_LLM_IMPORTER
+  if (!o.inputShapes.empty()) {
+    fail("--input-shape applies to ONNX inputs only, not '" + o.inputPath + "'");
+    return nullptr;
+  }
+  qcc::LLMImportOptions options;
+  options.weights = o.weights;
+  options.contextLength = o.contextLength;
+  std::string error;
+  OwningOpRef<ModuleOp> module =
+      qcc::importCheckpoint(context, o.inputPath, options, error);
+  if (!module)
+    fail("cannot import '" + o.inputPath + "': " + error);
+  return module;
+#else
+  fail("this qcc is built without the LLM importer; cannot read '" +
+       o.inputPath + "'");
+  return nullptr;
+#endif
+}
+
 /// Loads the input: ONNX through the importer, otherwise MLIR text/bytecode.
 OwningOpRef<ModuleOp> loadInput(const qcc::DriverOptions &o,
                                 MLIRContext &context, llvm::SourceMgr &srcMgr,
@@ -131,6 +167,8 @@ OwningOpRef<ModuleOp> loadInput(const qcc::DriverOptions &o,
     fail("no such file: '" + o.inputPath + "'");
     return nullptr;
   }
+  if (isLLMCheckpoint(o))
+    return loadLLMCheckpoint(o, context);
   if (o.inputPath != "-" && llvm::sys::fs::is_directory(o.inputPath)) {
     fail("'" + o.inputPath + "' is a directory, not a model");
     return nullptr;
@@ -273,6 +311,9 @@ void qcc::printVersion(llvm::raw_ostream &os) {
 #endif
 #if QCC_HAVE_X86_TARGET
   os << " x86-targets";
+#endif
+#if QCC_HAVE_LLM_IMPORTER
+  os << " llm-importer";
 #endif
   os << " llvm-emission model-linker\n";
 }

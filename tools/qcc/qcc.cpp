@@ -38,6 +38,10 @@ int main(int argc, char **argv) {
                "checkpoint file into model.so at link time) or inline "
                "(constants in the IR)"),
       cl::init("external"), cl::cat(category));
+  cl::opt<int64_t> ctx("ctx",
+                       cl::desc("LLM checkpoints: context length recorded in "
+                                "the model (default: the checkpoint's)"),
+                       cl::init(0), cl::cat(category));
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
@@ -89,5 +93,6 @@ int main(int argc, char **argv) {
   options.threads = threads;
   options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
   options.weights = weights;
+  options.contextLength = ctx;
   return qcc::runDriver(options);
 }

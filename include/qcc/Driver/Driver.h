@@ -50,6 +50,9 @@ struct DriverOptions {
   /// up: "external" (streamed from the file into model.so at link time) or
   /// "inline" (arith.constant dense_resource blobs in the IR).
   std::string weights = "external";
+  /// LLM checkpoints: context length recorded in qcc.context_length (0 = the
+  /// checkpoint's).
+  int64_t contextLength = 0;
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line
