@@ -1,12 +1,15 @@
 """Checks a causal-LM model.so compiled by qcc (Contract 5) against test/LLM/llama_reference.py.
 
-Usage: check_causal_lm.py MODEL.so MODEL.gguf WORKDIR [--greedy N] [--compare-so OTHER.so]
+Usage: check_causal_lm.py MODEL.so MODEL.gguf WORKDIR [--greedy N] [--compare-so OTHER.so] [--hf] [--tol T]
   (a) logits of several real prompts: max|qcc - ref| / max|ref| < 1e-3 and identical argmax at every position;
   (b) prefill of n tokens, then one decode step fed present_key/value as past: equals the prefill of n + 1
       (rel. 1e-4) and the reference;
   (c) --greedy N: greedy continuation of N tokens by repeated qcc-run calls with the growing KV cache agrees
       token for token with the reference's;
-  --compare-so: another model.so of the same model (e.g. from safetensors) gives the same logits (rel. 1e-4).
+  --compare-so: another model.so of the same model (e.g. from safetensors) gives the same logits (rel. 1e-4);
+  --hf: MODEL.so was built from an HF checkpoint converted from the GGUF: its cached K vectors are in HF
+        head-dimension order (halves), converted to/from the reference's GGUF order (adjacent pairs);
+  --tol: the relative logits tolerance of (a) and (b) (default 1e-3).
 Prints one PASS/FAIL line per check; exits 1 on any failure."""
 import os
 import subprocess
@@ -44,13 +47,28 @@ def run_qcc(so, work, ids, pos, pk, pv):
     return tuple(np.load(os.path.join(work, n + ".npy")) for n in ("logits", "present_key", "present_value"))
 
 
+def gguf_to_hf(k):
+    """K head vectors in GGUF order (element 2i+t) to HF order (element t*D/2+i)."""
+    D = k.shape[-1]
+    return np.ascontiguousarray(k.reshape(k.shape[:-1] + (D // 2, 2)).swapaxes(-1, -2).reshape(k.shape))
+
+
+def hf_to_gguf(k):
+    D = k.shape[-1]
+    return np.ascontiguousarray(k.reshape(k.shape[:-1] + (2, D // 2)).swapaxes(-1, -2).reshape(k.shape))
+
+
 def rel_err(a, b):
     return float(np.abs(a - b).max() / np.abs(b).max())
 
 
 def main():
+    global REL_TOL
     so, gguf_path, work = sys.argv[1:4]
     opts = sys.argv[4:]
+    hf = "--hf" in opts
+    if "--tol" in opts:
+        REL_TOL = float(opts[opts.index("--tol") + 1])
     greedy = int(opts[opts.index("--greedy") + 1]) if "--greedy" in opts else 0
     other = opts[opts.index("--compare-so") + 1] if "--compare-so" in opts else None
     ref = LlamaReference(gguf_path)
@@ -65,6 +83,8 @@ def main():
         pos = np.arange(ids.shape[1], dtype=np.int64)[None, :]
         got, gk, gv = run_qcc(so, os.path.join(work, "a%d" % i), ids, pos, pk0, pv0)
         want, wk, wv = ref.forward(ids, pos, pk0, pv0)
+        if hf:
+            wk = gguf_to_hf(wk)
         e, ek = rel_err(got, want), rel_err(gk, wk)
         same = bool((got.argmax(-1) == want.argmax(-1)).all())
         report(got.shape == want.shape and e < REL_TOL and ek < REL_TOL and same,
@@ -85,9 +105,9 @@ def main():
     junk = np.full((1,) + k1.shape[1:], 7.0, np.float32)
     pk, pv = np.concatenate([k1, junk]), np.concatenate([v1, junk])
     step, _, _ = run_qcc(so, os.path.join(work, "b_step"), ids[:, n:], pos[:, n:], pk, pv)
-    want, _, _ = ref.forward(ids[:, n:], pos[:, n:], pk, pv)
+    want, _, _ = ref.forward(ids[:, n:], pos[:, n:], hf_to_gguf(pk) if hf else pk, pv)
     e1, e2 = rel_err(step[0, 0], full[0, n]), rel_err(step, want)
-    report(e1 < 1e-4 and e2 < REL_TOL,
+    report(e1 < max(1e-4, REL_TOL) and e2 < REL_TOL,
            "(b) decode step after %d-token prefill vs prefill of %d: rel diff %.2e; vs reference %.2e"
            % (n, n + 1, e1, e2))
 
@@ -103,6 +123,8 @@ def main():
                 pos = np.arange(start, start + cur.shape[1], dtype=np.int64)[None, :]
                 if impl == "qcc":
                     lg, k, v = run_qcc(so, os.path.join(work, "c"), cur, pos, pk, pv)
+                    print("  step %d: qcc token %d" % (step, int(lg[0, -1].argmax())))
+                    sys.stdout.flush()
                 else:
                     lg, k, v = ref.forward(cur, pos, pk, pv)
                 pk = k if start == 0 else np.concatenate([pk, k])

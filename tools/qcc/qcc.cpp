@@ -13,7 +13,7 @@ namespace cl = llvm::cl;
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   cl::OptionCategory category("qcc options");
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx|.onnxtxt|.mlir>"),
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx|.onnxtxt|.mlir|.gguf|hf_dir|config.json>"),
                              cl::cat(category));
   cl::opt<std::string> output("o", cl::desc("Output file"),
                               cl::value_desc("path"), cl::cat(category));
