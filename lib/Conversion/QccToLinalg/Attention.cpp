@@ -48,8 +48,8 @@ int64_t mulDims(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) ? ShapedType::kDynamic : a * b;
 }
 
-/// Collapses a rank-4 tensor [a, b, c, d] into [a*b, c, d] (merge = 0) or a
-/// rank-5 [a, b, c, d, e] into [a*b, c*d, e] (merge = 1).
+/// tensor.collapse_shape of \p x with reassociation \p groups (the result type
+/// is computed: a group is dynamic if any of its dims is).
 Value collapse(OpBuilder &b, Location loc, Value x, SmallVector<ReassociationIndices> groups) {
   auto t = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape;
