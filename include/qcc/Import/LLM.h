@@ -61,6 +61,11 @@ bool buildLlama(mlir::ModuleOp module, const ModelConfig &config, const WeightSo
 bool buildBert(mlir::ModuleOp module, const ModelConfig &config, const WeightSource &weights,
                WeightProvider &provider, const CheckpointInfo &info, std::string &error);
 
+/// Builds GPT-2 (learned positions, LayerNorm, fused Conv1D attention, tanh GELU, tied head) as a
+/// Contract 5 causal LM (ENCODER engineer, lib/Import/LLM/GPT2.cpp).
+bool buildGPT2(mlir::ModuleOp module, const ModelConfig &config, const WeightSource &weights,
+               WeightProvider &provider, const CheckpointInfo &info, std::string &error);
+
 } // namespace qcc
 
 #endif // QCC_IMPORT_LLM_H

@@ -14,6 +14,11 @@ struct ModelConfig {
   int64_t intermediateSize = 0, vocabSize = 0, maxPositions = 0;
   double ropeTheta = 10000.0, normEps = 1e-5;
   bool tieWordEmbeddings = false;
+  /// Activation of the feed-forward block as spelled in config.json ("gelu", "gelu_new",
+  /// "silu", ...): BERT's `hidden_act`, GPT-2's `activation_function`; empty when absent.
+  std::string hiddenAct;
+  /// BERT's `type_vocab_size` (rows of the token-type embedding); 0 for other architectures.
+  int64_t typeVocabSize = 0;
 };
 
 /// Loads a Hugging Face config.json (Llama/Mistral/Qwen2/SmolLM, GPT-2, BERT). On failure returns

@@ -3,7 +3,7 @@
 // Resolves what the user gave (model.gguf, an HF directory, or its
 // config.json), loads the ModelConfig and the WeightSource, picks the weight
 // provider, and dispatches on the architecture: llama/mistral/qwen2 →
-// buildLlama, bert → buildBert.
+// buildLlama, bert → buildBert, gpt2 → buildGPT2.
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Import/LLM.h"
@@ -163,6 +163,10 @@ OwningOpRef<ModuleOp> importCheckpoint(MLIRContext &ctx, const std::string &path
 #else
       error = path + ": architecture 'bert' is not supported by this build yet (encoder builder missing)";
       ok = false;
+#endif
+#if QCC_HAVE_GPT2_BUILDER
+    } else if (arch == "gpt2") {
+      ok = buildGPT2(*module, config, *weights, *provider, info, error);
 #endif
     } else {
       error = path + ": architecture '" + arch + "' is not a supported causal LM";

@@ -58,6 +58,9 @@ bool loadHFConfig(const std::string &path, ModelConfig &c, std::string &error) {
     if (j.contains("n_inner") && j["n_inner"].is_number_integer())
       c.intermediateSize = j["n_inner"].get<int64_t>();
     real("layer_norm_epsilon", c.normEps);
+    c.hiddenAct = "gelu_new";
+    if (j.contains("activation_function") && j["activation_function"].is_string())
+      c.hiddenAct = j["activation_function"].get<std::string>();
     c.tieWordEmbeddings = true;
     return true;
   }
@@ -74,6 +77,24 @@ bool loadHFConfig(const std::string &path, ModelConfig &c, std::string &error) {
     real("layer_norm_eps", c.normEps);
     c.normEps = j.contains("layer_norm_eps") ? c.normEps : 1e-12;
     c.ropeTheta = 0;
+    // transformers' BertConfig defaults: hidden_act "gelu", type_vocab_size 2.
+    c.hiddenAct = "gelu";
+    if (j.contains("hidden_act")) {
+      if (!j["hidden_act"].is_string()) {
+        error = path + ": 'hidden_act' is not a string";
+        return false;
+      }
+      c.hiddenAct = j["hidden_act"].get<std::string>();
+    }
+    if (j.contains("position_embedding_type") &&
+        j["position_embedding_type"] != nlohmann::json("absolute")) {
+      error = path + ": position_embedding_type " + j["position_embedding_type"].dump() +
+              " is not supported (only \"absolute\")";
+      return false;
+    }
+    c.typeVocabSize = 2;
+    if (j.contains("type_vocab_size") && !integer({"type_vocab_size"}, c.typeVocabSize))
+      return false;
   } else {
     real("rms_norm_eps", c.normEps);
     real("rope_theta", c.ropeTheta);

@@ -40,6 +40,54 @@ TEST(ModelConfig, GPT2) {
   EXPECT_EQ(c.numKVHeads, 12);
 }
 
+TEST(ModelConfig, BertActivationAndTokenTypes) {
+  std::string path = writeJson("bert.json", R"({"model_type":"bert","hidden_size":384,
+    "num_hidden_layers":6,"num_attention_heads":12,"intermediate_size":1536,"vocab_size":30522,
+    "max_position_embeddings":512,"type_vocab_size":2,"hidden_act":"gelu","layer_norm_eps":1e-12})");
+  qcc::ModelConfig c;
+  std::string error;
+  ASSERT_TRUE(qcc::loadHFConfig(path, c, error)) << error;
+  EXPECT_EQ(c.hiddenAct, "gelu");
+  EXPECT_EQ(c.typeVocabSize, 2);
+  EXPECT_EQ(c.normEps, 1e-12);
+  // transformers' defaults when the keys are absent.
+  path = writeJson("bert-defaults.json", R"({"model_type":"bert","hidden_size":32,
+    "num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":64,"vocab_size":10,
+    "max_position_embeddings":8})");
+  ASSERT_TRUE(qcc::loadHFConfig(path, c, error)) << error;
+  EXPECT_EQ(c.hiddenAct, "gelu");
+  EXPECT_EQ(c.typeVocabSize, 2);
+}
+
+TEST(ModelConfig, BertBadKeysAreNamed) {
+  std::string path = writeJson("bert-act.json", R"({"model_type":"bert","hidden_size":32,
+    "num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":64,"vocab_size":10,
+    "max_position_embeddings":8,"hidden_act":3})");
+  qcc::ModelConfig c;
+  std::string error;
+  EXPECT_FALSE(qcc::loadHFConfig(path, c, error));
+  EXPECT_NE(error.find("'hidden_act' is not a string"), std::string::npos) << error;
+  path = writeJson("bert-types.json", R"({"model_type":"bert","hidden_size":32,
+    "num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":64,"vocab_size":10,
+    "max_position_embeddings":8,"type_vocab_size":"two"})");
+  EXPECT_FALSE(qcc::loadHFConfig(path, c, error));
+  EXPECT_NE(error.find("'type_vocab_size' is not an integer"), std::string::npos) << error;
+  path = writeJson("bert-pos.json", R"({"model_type":"bert","hidden_size":32,
+    "num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":64,"vocab_size":10,
+    "max_position_embeddings":8,"position_embedding_type":"relative_key"})");
+  EXPECT_FALSE(qcc::loadHFConfig(path, c, error));
+  EXPECT_NE(error.find("position_embedding_type"), std::string::npos) << error;
+}
+
+TEST(ModelConfig, GPT2Activation) {
+  std::string path = writeJson("gpt2-act.json", R"({"model_type":"gpt2","n_embd":64,"n_layer":2,
+    "n_head":4,"vocab_size":100,"n_positions":32,"activation_function":"gelu_new"})");
+  qcc::ModelConfig c;
+  std::string error;
+  ASSERT_TRUE(qcc::loadHFConfig(path, c, error)) << error;
+  EXPECT_EQ(c.hiddenAct, "gelu_new");
+}
+
 TEST(ModelConfig, MissingKeyIsNamed) {
   std::string path = writeJson("missing.json", R"({"model_type":"qwen2","hidden_size":64})");
   qcc::ModelConfig c;
