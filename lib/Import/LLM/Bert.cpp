@@ -350,14 +350,6 @@ FailureOr<std::pair<Value, Value>> BertBuilder::build(Value ids, Value mask, Val
   return std::make_pair(last, emb);
 }
 
-/// An array attribute of strings.
-ArrayAttr strings(Builder &b, ArrayRef<StringRef> values) {
-  SmallVector<Attribute> attrs;
-  for (StringRef v : values)
-    attrs.push_back(b.getStringAttr(v));
-  return b.getArrayAttr(attrs);
-}
-
 } // namespace
 
 bool buildBert(ModuleOp module, const ModelConfig &c, const WeightSource &weights,
@@ -442,12 +434,12 @@ bool buildBert(ModuleOp module, const ModelConfig &c, const WeightSource &weight
   func::ReturnOp::create(b, loc, ValueRange{results->first, results->second});
 
   fn->setAttr("qcc.input_names",
-              strings(b, {"input_ids", "attention_mask", "token_type_ids"}));
-  fn->setAttr("qcc.output_names", strings(b, {"last_hidden_state", "sentence_embedding"}));
-  ArrayAttr bs = strings(b, {"batch", "sequence"});
+              b.getStrArrayAttr({"input_ids", "attention_mask", "token_type_ids"}));
+  fn->setAttr("qcc.output_names", b.getStrArrayAttr({"last_hidden_state", "sentence_embedding"}));
+  ArrayAttr bs = b.getStrArrayAttr({"batch", "sequence"});
   fn->setAttr("qcc.input_dims", b.getArrayAttr({bs, bs, bs}));
-  fn->setAttr("qcc.output_dims", b.getArrayAttr({strings(b, {"batch", "sequence", ""}),
-                                                 strings(b, {"batch", ""})}));
+  fn->setAttr("qcc.output_dims", b.getArrayAttr({b.getStrArrayAttr({"batch", "sequence", ""}),
+                                                 b.getStrArrayAttr({"batch", ""})}));
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("qcc.kind", b.getStringAttr("encoder")),
       b.getNamedAttr("qcc.arch", b.getStringAttr(c.architecture)),

@@ -263,13 +263,6 @@ FailureOr<SmallVector<Value>> GPT2Builder::build(ValueRange args) {
   return SmallVector<Value>{logits, pk, pv};
 }
 
-ArrayAttr strings(Builder &b, ArrayRef<StringRef> values) {
-  SmallVector<Attribute> attrs;
-  for (StringRef v : values)
-    attrs.push_back(b.getStringAttr(v));
-  return b.getArrayAttr(attrs);
-}
-
 } // namespace
 
 bool buildGPT2(ModuleOp module, const ModelConfig &c, const WeightSource &weights,
@@ -357,14 +350,14 @@ bool buildGPT2(ModuleOp module, const ModelConfig &c, const WeightSource &weight
   }
   func::ReturnOp::create(b, loc, *results);
   fn->setAttr("qcc.input_names",
-              strings(b, {"input_ids", "positions", "past_key", "past_value"}));
-  fn->setAttr("qcc.output_names", strings(b, {"logits", "present_key", "present_value"}));
-  ArrayAttr bs = strings(b, {"batch", "sequence"});
-  ArrayAttr past = strings(b, {"past", "", "batch", "", ""});
-  ArrayAttr present = strings(b, {"sequence", "", "batch", "", ""});
+              b.getStrArrayAttr({"input_ids", "positions", "past_key", "past_value"}));
+  fn->setAttr("qcc.output_names", b.getStrArrayAttr({"logits", "present_key", "present_value"}));
+  ArrayAttr bs = b.getStrArrayAttr({"batch", "sequence"});
+  ArrayAttr past = b.getStrArrayAttr({"past", "", "batch", "", ""});
+  ArrayAttr present = b.getStrArrayAttr({"sequence", "", "batch", "", ""});
   fn->setAttr("qcc.input_dims", b.getArrayAttr({bs, bs, past, past}));
   fn->setAttr("qcc.output_dims",
-              b.getArrayAttr({strings(b, {"batch", "sequence", ""}), present, present}));
+              b.getArrayAttr({b.getStrArrayAttr({"batch", "sequence", ""}), present, present}));
   auto str = [&](int64_t v) { return b.getStringAttr(std::to_string(v)); };
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("qcc.kind", b.getStringAttr("causal-lm")),

@@ -59,11 +59,30 @@ bool checkWeightShape(const WeightSource &src, const std::string &name,
 
 namespace {
 
+/// The tensor table both file formats share: infos in file order and a name index.
+class IndexedWeightSource : public WeightSource {
+public:
+  const WeightInfo *find(const std::string &name) const override {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &infos_[it->second];
+  }
+  std::vector<std::string> names() const override {
+    std::vector<std::string> out;
+    for (const WeightInfo &w : infos_)
+      out.push_back(w.name);
+    return out;
+  }
+
+protected:
+  std::vector<WeightInfo> infos_;
+  std::map<std::string, size_t> index_;
+};
+
 //===----------------------------------------------------------------------===//
 // GGUF
 //===----------------------------------------------------------------------===//
 
-class GGUFWeights : public WeightSource {
+class GGUFWeights : public IndexedWeightSource {
 public:
   GGUFWeights(std::string path, std::unique_ptr<gguf::File> file)
       : path_(std::move(path)), file_(std::move(file)) {
@@ -87,16 +106,6 @@ public:
       infos_.push_back(std::move(w));
     }
   }
-  const WeightInfo *find(const std::string &name) const override {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &infos_[it->second];
-  }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> out;
-    for (const WeightInfo &w : infos_)
-      out.push_back(w.name);
-    return out;
-  }
   bool readF32(const std::string &name, float *out, std::string &error) const override {
     const gguf::TensorInfo *t = file_->findTensor(name);
     if (!t) {
@@ -113,15 +122,13 @@ public:
 private:
   std::string path_;
   std::unique_ptr<gguf::File> file_;
-  std::vector<WeightInfo> infos_;
-  std::map<std::string, size_t> index_;
 };
 
 //===----------------------------------------------------------------------===//
 // safetensors (single file or sharded)
 //===----------------------------------------------------------------------===//
 
-class SafetensorsWeights : public WeightSource {
+class SafetensorsWeights : public IndexedWeightSource {
 public:
   explicit SafetensorsWeights(std::string path) : path_(std::move(path)) {}
 
@@ -153,16 +160,6 @@ public:
     shards_.push_back(std::move(f));
     return true;
   }
-  const WeightInfo *find(const std::string &name) const override {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &infos_[it->second];
-  }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> out;
-    for (const WeightInfo &w : infos_)
-      out.push_back(w.name);
-    return out;
-  }
   bool readF32(const std::string &name, float *out, std::string &error) const override {
     auto it = index_.find(name);
     if (it == index_.end()) {
@@ -187,9 +184,7 @@ public:
 private:
   std::string path_;
   std::vector<std::unique_ptr<safetensors::File>> shards_;
-  std::vector<WeightInfo> infos_;
   std::vector<std::pair<size_t, const safetensors::TensorView *>> views_;
-  std::map<std::string, size_t> index_;
 };
 
 bool isDirectory(const std::string &p) {
