@@ -1,5 +1,6 @@
 //===- GGUF.cpp - memory-mapped, bounds-checked GGUF (v2/v3) reader --------===//
 #include "qcc/Import/GGUF.h"
+#include "qcc/Import/HalfFloat.h"
 
 #include <cstring>
 
@@ -85,29 +86,6 @@ bool readValue(Cursor &c, ValueType type, Value &v, int depth, std::string &erro
   return c.ok;
 }
 
-float halfToFloat(uint16_t h) {
-  uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 31, man = h & 1023;
-  uint32_t bits;
-  if (exp == 0) {
-    if (man == 0) {
-      bits = sign;
-    } else {
-      int e = -1;
-      do {
-        ++e;
-        man <<= 1;
-      } while (!(man & 1024));
-      bits = sign | uint32_t(127 - 15 - e) << 23 | (man & 1023) << 13;
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | man << 13;
-  } else {
-    bits = sign | (exp + 127 - 15) << 23 | man << 13;
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 float f16At(const uint8_t *p) {
   uint16_t h;
