@@ -1,0 +1,72 @@
+//===- Scheme.h - quantization schemes (format, bits, group) and their names -===//
+//
+// A Scheme is one candidate precision for one linear layer W[N, K] (N output
+// features, K input features, HF order). Formats are those of
+// include/qcc/Runtime/QKernels.h (same numeric values as QCC_QF_*), plus the
+// float formats a layer can be kept in. Names (docs/Quantization.md):
+//
+//   int<b>_g<G>_asym | int<b>_g<G>_sym | int<b>_pc_asym | int<b>_pc_sym   b=2..8
+//   nf4_g<G> | nf4_pc        fp8_e4m3_pc | fp8_e4m3_g<G>        w8a8
+//   f16 | bf16 | f32 (kept in float, not quantized)
+//
+// Aliases accepted by parse(): int8 = int8_pc_sym, int4 = int4_g128_asym,
+// nf4 = nf4_g64, fp8 / fp8_e4m3 = fp8_e4m3_pc.
+//===----------------------------------------------------------------------===//
+#ifndef QCC_QUANT_SCHEME_H
+#define QCC_QUANT_SCHEME_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qcc::quant {
+
+/// Storage format of a layer's weight. The quantized ones have the values of
+/// QCC_QF_* in QKernels.h; F16/BF16/F32 mean "not quantized".
+enum class Format : int32_t {
+  Uniform = 1,
+  NF4 = 2,
+  FP8E4M3 = 3,
+  Int8W8A8 = 4,
+  F16 = 16,
+  BF16 = 17,
+  F32 = 32,
+};
+
+/// One candidate precision for one layer.
+struct Scheme {
+  Format format = Format::Uniform;
+  int bits = 4;          ///< code bits (16/32 for the float formats)
+  int64_t group = 128;   ///< weights per scale along K; 0 = per output channel
+  bool symmetric = false; ///< Uniform only (the other formats are symmetric)
+
+  /// Canonical name ("int4_g128_asym", "int8_pc_sym", "nf4_g64", "fp8_e4m3_pc",
+  /// "w8a8", "f16", "bf16", "f32"); parse(name()) == *this.
+  std::string name() const;
+  /// Parses a canonical name or an alias; nullopt for anything else.
+  static std::optional<Scheme> parse(std::string_view s);
+
+  /// Whether the weight is stored quantized (not one of the float formats).
+  bool isQuantized() const;
+  /// Whether the format stores a per-group min next to the scale (Uniform).
+  bool hasMins() const { return format == Format::Uniform; }
+  /// Group size for a layer with \p k input features (k when per channel).
+  int64_t groupSize(int64_t k) const { return group <= 0 ? k : group; }
+  /// Whether the scheme can quantize a W[n, k] (bits in range, group divides k).
+  bool validFor(int64_t n, int64_t k, std::string *why = nullptr) const;
+
+  /// Bits per weight including the f16 scale (and min) of each group. For a
+  /// per-channel scheme the overhead depends on K: pass \p k (0 ignores it).
+  double bitsPerWeight(int64_t k = 0) const;
+  /// Exact size in bits of a W[n, k] in this scheme: n*k*bits codes plus 16
+  /// bits per scale and per min (what the knapsack solver uses as cost).
+  uint64_t sizeInBits(int64_t n, int64_t k) const;
+
+  bool operator==(const Scheme &o) const;
+  bool operator!=(const Scheme &o) const { return !(*this == o); }
+};
+
+} // namespace qcc::quant
+
+#endif // QCC_QUANT_SCHEME_H
