@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 
 namespace qcc::quant {
 
@@ -30,6 +31,18 @@ float roundToHalf(float x) {
   float r = std::nearbyint(x / ulp) * ulp;
   if (std::fabs(r) > kMaxHalf)
     r = std::copysign(kMaxHalf, x);
+  return r;
+}
+
+float roundToBFloat16(float x) {
+  if (std::isnan(x) || std::isinf(x))
+    return x;
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  u += 0x7fffu + ((u >> 16) & 1u); // round to nearest even on the low 16 bits
+  u &= 0xffff0000u;
+  float r;
+  std::memcpy(&r, &u, 4);
   return r;
 }
 

@@ -19,6 +19,9 @@ namespace qcc::quant {
 /// Finite values beyond the half range saturate to +-65504.
 float roundToHalf(float x);
 
+/// Rounds \p x to the nearest bfloat16 (ties to even), returned as float.
+float roundToBFloat16(float x);
+
 /// The FP8 E4M3 code (sign bit | 4-bit exponent, bias 7 | 3-bit mantissa)
 /// nearest to \p x, ties to even mantissa; |x| >= 448 saturates to +-448
 /// (0x7e / 0xfe), NaN becomes 0 (callers never pass NaN).

@@ -1,0 +1,68 @@
+//===- SmoothQuant.h - migrate activation outliers into the weights --------===//
+//
+// Xiao, Lin, Seznec, Wu, Demouth, Han, "SmoothQuant: Accurate and Efficient
+// Post-Training Quantization for Large Language Models" (ICML 2023).
+//
+// For a linear layer y = x W^T quantized W8A8 (per-token dynamic int8
+// activations, per-channel int8 weights), input channel j is divided by s_j
+// in the activations and multiplied by s_j in the weights, which leaves the
+// float layer unchanged and flattens activation outliers:
+//
+//   s_j = max|X_j|^alpha / max|W_:,j|^(1 - alpha), clamped to [1e-5, 1e5]
+//         (s_j = 1 when either maximum is 0)
+//
+// alpha is searched on the grid 0, 1/(g-1), ..., 1 to minimize the relative
+// W8A8 output error on a few calibration rows X_s [m, k]:
+//
+//   err = ||X_s W^T - FQ_tok(X_s diag(s)^-1) RTN_w8a8(W diag(s))^T||_F^2 / ||X_s W^T||_F^2
+//
+// FQ_tok: each row scaled by max|row| / 127, rounded half away from zero,
+// clamped to [-127, 127] (what qcc_rt_qgemm does); RTN_w8a8: Scheme "w8a8".
+// Folding 1/s into the preceding normalization or linear layer is a compiler
+// pass; this file only provides the factors and the error estimate.
+//===----------------------------------------------------------------------===//
+#ifndef QCC_QUANT_SMOOTHQUANT_H
+#define QCC_QUANT_SMOOTHQUANT_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qcc::quant {
+
+/// Knobs of the SmoothQuant alpha search.
+struct SmoothQuantOptions {
+  int gridPoints = 21; ///< alphas 0, 0.05, ..., 1 by default
+};
+
+/// What the search returns.
+struct SmoothQuantResult {
+  double alpha = 0;
+  std::vector<float> scales;   ///< s[k] at the chosen alpha
+  double error = 0;            ///< relative W8A8 output error at alpha
+  double unsmoothedError = 0;  ///< the same error with s = 1 (plain W8A8)
+  std::vector<double> errors;  ///< error for each grid point
+};
+
+/// The smoothing factors for one alpha from the per-channel activation
+/// maxima actAbsMax[k] and W[n, k] (row-major f32).
+std::vector<float> smoothQuantScales(const float *actAbsMax, const float *w, int64_t n,
+                                     int64_t k, double alpha);
+
+/// Relative W8A8 output error of the layer smoothed by \p s (nullptr: s = 1)
+/// on the sample rows x[m, k].
+double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
+                         const float *s);
+
+/// Per-token int8 fake quantization of x[m, k] in place (see the file comment).
+void fakeQuantPerToken(float *x, int64_t m, int64_t k);
+
+/// Searches alpha. nullopt + \p error when the inputs are empty or not finite.
+std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float *x, int64_t m,
+                                             const float *w, int64_t n, int64_t k,
+                                             const SmoothQuantOptions &opts, std::string &error);
+
+} // namespace qcc::quant
+
+#endif // QCC_QUANT_SMOOTHQUANT_H
