@@ -47,29 +47,40 @@ std::vector<std::vector<State>> buildFronts(const KnapsackGroups &groups, Keep k
   std::vector<std::vector<State>> fronts;
   fronts.push_back({State{0, 0.0, 0, 0}});
   largest = 1;
-  std::vector<State> cand;
+  auto byCostThenLoss = [](const State &a, const State &b) {
+    return a.cost != b.cost ? a.cost < b.cost : a.loss < b.loss;
+  };
+  std::vector<std::vector<State>> lists, next;
   for (size_t g = 0; g < groups.size(); ++g) {
     const auto &prev = fronts.back();
-    cand.clear();
-    cand.reserve(prev.size() * groups[g].size());
-    for (size_t p = 0; p < prev.size(); ++p)
-      for (size_t o = 0; o < groups[g].size(); ++o) {
+    // The previous front shifted by each option is sorted by cost already;
+    // merge those lists pairwise (std::merge is stable: ties keep list order,
+    // so the result is deterministic).
+    lists.assign(groups[g].size(), {});
+    for (size_t o = 0; o < groups[g].size(); ++o) {
+      lists[o].reserve(prev.size());
+      for (size_t p = 0; p < prev.size(); ++p) {
         uint64_t c = prev[p].cost + groups[g][o].cost;
         double l = prev[p].loss + groups[g][o].loss;
         if (keep(c, l, g))
-          cand.push_back(State{c, l, static_cast<uint32_t>(p), static_cast<uint16_t>(o)});
+          lists[o].push_back(State{c, l, static_cast<uint32_t>(p), static_cast<uint16_t>(o)});
       }
-    // Generation order (parent, option) breaks ties, so the result is deterministic.
-    std::sort(cand.begin(), cand.end(), [](const State &a, const State &b) {
-      if (a.cost != b.cost)
-        return a.cost < b.cost;
-      if (a.loss != b.loss)
-        return a.loss < b.loss;
-      return a.parent != b.parent ? a.parent < b.parent : a.option < b.option;
-    });
+    }
+    while (lists.size() > 1) {
+      next.clear();
+      for (size_t i = 0; i + 1 < lists.size(); i += 2) {
+        next.emplace_back();
+        next.back().resize(lists[i].size() + lists[i + 1].size());
+        std::merge(lists[i].begin(), lists[i].end(), lists[i + 1].begin(), lists[i + 1].end(),
+                   next.back().begin(), byCostThenLoss);
+      }
+      if (lists.size() % 2)
+        next.push_back(std::move(lists.back()));
+      lists.swap(next);
+    }
     std::vector<State> front;
     double best = std::numeric_limits<double>::infinity();
-    for (const State &s : cand)
+    for (const State &s : lists.front())
       if (s.loss < best) { // strictly better than every cheaper-or-equal state
         front.push_back(s);
         best = s.loss;
