@@ -1,6 +1,7 @@
 //===- Linalg.cpp - Cholesky, SPD inverse and tr(D H D^T) in f64 -----------===//
 #include "Linalg.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace qcc::quant::linalg {
@@ -63,20 +64,34 @@ std::vector<double> inverseFromCholesky(const std::vector<double> &l, int64_t k)
 }
 
 double quadraticTrace(const float *d, int64_t n, int64_t k, const double *h) {
-  std::vector<double> row(static_cast<size_t>(k));
+  // Blocks of R rows: T = D_blk H by axpys over the rows of H (each H row is
+  // read once per block and the inner loop has no reduction, so it
+  // vectorizes), then sum_r <d_r, t_r>.
+  constexpr int64_t R = 8;
+  std::vector<double> rows(static_cast<size_t>(R * k)), t(static_cast<size_t>(R * k));
   double total = 0.0;
-  for (int64_t r = 0; r < n; ++r) {
-    const float *dr = d + r * k;
-    for (int64_t i = 0; i < k; ++i)
-      row[i] = dr[i];
+  for (int64_t r0 = 0; r0 < n; r0 += R) {
+    int64_t nr = std::min(R, n - r0);
+    for (int64_t r = 0; r < nr; ++r)
+      for (int64_t i = 0; i < k; ++i)
+        rows[r * k + i] = d[(r0 + r) * k + i];
+    std::fill(t.begin(), t.end(), 0.0);
     for (int64_t i = 0; i < k; ++i) {
-      if (row[i] == 0.0)
-        continue;
       const double *hi = h + i * k;
+      for (int64_t r = 0; r < nr; ++r) {
+        double c = rows[r * k + i];
+        if (c == 0.0)
+          continue;
+        double *tr = t.data() + r * k;
+        for (int64_t j = 0; j < k; ++j)
+          tr[j] += c * hi[j];
+      }
+    }
+    for (int64_t r = 0; r < nr; ++r) {
       double s = 0.0;
       for (int64_t j = 0; j < k; ++j)
-        s += hi[j] * row[j];
-      total += row[i] * s;
+        s += rows[r * k + j] * t[r * k + j];
+      total += s;
     }
   }
   return total;

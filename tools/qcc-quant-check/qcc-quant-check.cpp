@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
@@ -190,6 +191,10 @@ int main(int argc, char **argv) {
   int64_t n = w.shape[0], k = w.shape[1];
   const float *wp = reinterpret_cast<const float *>(w.data.data());
   std::string out = a.get("out");
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec)
+    die(out + ": cannot create the output directory: " + ec.message());
   auto loadH = [&](const std::string &key) {
     npy::Array h = load(a.get(key), QCC_ELEMENT_TYPE_F64, 2);
     if (h.shape[0] != k || h.shape[1] != k)
