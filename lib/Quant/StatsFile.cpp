@@ -105,7 +105,16 @@ bool checkLayer(const std::string &name, const LayerStats &l, std::string &error
 bool writeStats(const CalibrationStats &stats, const std::string &jsonPath, std::string &error) {
   BlobWriter blob;
   Json layers = Json::object();
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto &t : stats.model.tensors)
+    shapes[t.name] = t.shape;
   for (const auto &[name, l] : stats.layers) {
+    auto sh = shapes.find(name);
+    if (sh == shapes.end() || sh->second != std::vector<int64_t>{l.outFeatures, l.inFeatures}) {
+      error = jsonPath + ": layer '" + name + "' is not a [" + std::to_string(l.outFeatures) + ", " +
+              std::to_string(l.inFeatures) + "] tensor of the model";
+      return false;
+    }
     if (!checkLayer(name, l, error)) {
       error = jsonPath + ": " + error;
       return false;
@@ -217,12 +226,21 @@ std::optional<CalibrationStats> readStats(const std::string &jsonPath, std::stri
     const Json &layers = w.get(root, "layers");
     if (!layers.is_object())
       w.fail("key 'layers' must be an object");
+    std::map<std::string, const std::vector<int64_t> *> shapes;
+    for (const auto &t : st.model.tensors)
+      shapes[t.name] = &t.shape;
     for (auto it = layers.begin(); it != layers.end(); ++it) {
       Where wl = w.sub("layer '" + it.key() + "'");
       const Json &j = it.value();
       LayerStats l;
       l.inFeatures = wl.integer(j, "in_features", 1);
       l.outFeatures = wl.integer(j, "out_features", 1);
+      // A layer is a 2-D weight [out, in] of the model the file describes.
+      auto sh = shapes.find(it.key());
+      if (sh == shapes.end())
+        wl.fail("unknown layer: not a tensor of the model");
+      if (*sh->second != std::vector<int64_t>{l.outFeatures, l.inFeatures})
+        wl.fail("in_features/out_features do not match the tensor's shape in 'model'");
       l.rows = static_cast<uint64_t>(wl.integer(j, "rows"));
       l.absMax = wl.floats(j, "absmax", l.inFeatures);
       l.meanAbs = wl.floats(j, "mean_abs", l.inFeatures);

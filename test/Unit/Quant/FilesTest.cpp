@@ -126,6 +126,15 @@ TEST(StatsFile, RoundTripAndDedup) {
   EXPECT_EQ(slurp(again + ".bin"), slurp(path + ".bin"));
 }
 
+TEST(StatsFile, WriterRefusesLayersOutsideTheModel) {
+  TempDir tmp;
+  CalibrationStats st = sampleStats();
+  st.layers["output.weight"] = st.layers["blk.0.attn_k.weight"];
+  std::string err;
+  EXPECT_FALSE(writeStats(st, tmp.path + "s.json", err));
+  EXPECT_NE(err.find("layer 'output.weight' is not a [4, 4] tensor of the model"), std::string::npos) << err;
+}
+
 TEST(StatsFile, ModelCheck) {
   CalibrationStats st = sampleStats();
   std::string err;
@@ -208,7 +217,13 @@ TEST(StatsFile, CorruptFiles) {
     std::string j = json;
     replaceOnce(j, "\"in_features\": 4", "\"in_features\": 5");
     spit(path, j);
-    expectError("layer 'blk.0.attn_k.weight': key 'absmax' must be an array of 5 numbers");
+    expectError("layer 'blk.0.attn_k.weight': in_features/out_features do not match the tensor's shape");
+  }
+  {
+    std::string j = json;
+    replaceOnce(j, "\"absmax\": [\n    1.0,\n", "\"absmax\": [\n");
+    spit(path, j);
+    expectError("layer 'blk.0.attn_k.weight': key 'absmax' must be an array of 4 numbers");
   }
   {
     std::string j = json;
@@ -221,6 +236,12 @@ TEST(StatsFile, CorruptFiles) {
     replaceOnce(j, "qcc-calibration-stats", "something-else");
     spit(path, j);
     expectError("not a calibration statistics file");
+  }
+  {
+    std::string j = json;
+    replaceOnce(j, "\"blk.0.attn_k.weight\": {", "\"blk.0.attn_z.weight\": {");
+    spit(path, j);
+    expectError("layer 'blk.0.attn_z.weight': unknown layer: not a tensor of the model");
   }
   spit(path, "[1, 2]");
   expectError("not a calibration statistics file");
