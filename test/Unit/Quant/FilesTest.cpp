@@ -1,5 +1,6 @@
 //===- FilesTest.cpp - statistics and plan files: round trips, corrupt files -===//
 #include "qcc/Quant/PlanFile.h"
+#include "qcc/Quant/StatsAccumulator.h"
 #include "qcc/Quant/StatsFile.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <unistd.h>
 
@@ -349,4 +351,52 @@ TEST(PlanFile, HandEditErrors) {
   spit(path, j);
   EXPECT_FALSE(readPlan(path, err));
   EXPECT_NE(err.find("key 'default': unknown scheme 'int5'"), std::string::npos) << err;
+}
+
+/// The accumulator against direct computations over all rows.
+TEST(StatsAccumulator, MatchesDirectStatistics) {
+  const int64_t k = 12, rows = 3001;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(rows * k));
+  for (auto &v : x)
+    v = nd(rng) * 2.0f;
+  StatsAccumulator acc(k, 5, rows, 4);
+  for (int64_t r0 = 0; r0 < rows; r0 += 500) // uneven batches
+    acc.addRows(x.data() + r0 * k, std::min<int64_t>(500, rows - r0));
+  EXPECT_TRUE(acc.p999Exact());
+  LayerStats l = acc.finish();
+  EXPECT_EQ(l.rows, static_cast<uint64_t>(rows));
+  ASSERT_EQ(l.sampleRows, 4);
+  EXPECT_TRUE(std::equal(l.samples.begin(), l.samples.end(), x.begin()));
+  for (int64_t j = 0; j < k; ++j) {
+    std::vector<float> col;
+    double sum = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      col.push_back(std::fabs(x[r * k + j]));
+      sum += std::fabs(x[r * k + j]);
+    }
+    std::sort(col.begin(), col.end());
+    EXPECT_EQ(l.absMax[j], col.back());
+    EXPECT_FLOAT_EQ(l.meanAbs[j], static_cast<float>(sum / rows));
+    // Nearest rank: ceil(0.999 * 3001) = 2998 -> col[2997].
+    EXPECT_EQ(l.p999[j], col[2997]) << j;
+    for (int64_t i = 0; i < k; ++i) {
+      double s = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        s += static_cast<double>(x[r * k + i]) * x[r * k + j];
+      EXPECT_NEAR(l.xtx[i * k + j], s, 1e-9 * std::fabs(s) + 1e-9);
+    }
+  }
+  // The result is writable as is.
+  TempDir tmp;
+  CalibrationStats st;
+  st.model.arch = "test";
+  st.model.tensors = {{"lin.weight", {5, k}}};
+  st.layers["lin.weight"] = l;
+  std::string err;
+  ASSERT_TRUE(writeStats(st, tmp.path + "s.json", err)) << err;
+  auto back = readStats(tmp.path + "s.json", err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->layers.at("lin.weight").p999, l.p999);
 }
