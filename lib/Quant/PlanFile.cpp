@@ -63,7 +63,7 @@ std::string entryProblem(const PlanEntry &e) {
 
 } // namespace
 
-bool writePlan(const QuantPlan &plan, const std::string &path, std::string &error) {
+static bool writePlanImpl(const QuantPlan &plan, const std::string &path, std::string &error) {
   Json layers = Json::object();
   uint64_t bits = 0, weights = 0;
   double loss = 0;
@@ -230,6 +230,17 @@ std::optional<std::vector<PlanEntry>> resolvePlan(const QuantPlan &plan,
     return std::nullopt;
   }
   return out;
+}
+
+bool writePlan(const QuantPlan &plan, const std::string &path, std::string &error) {
+  // nlohmann throws on, e.g., strings that are not UTF-8; callers may be
+  // built without exceptions, so nothing escapes.
+  try {
+    return writePlanImpl(plan, path, error);
+  } catch (const std::exception &e) {
+    error = path + ": cannot write: " + e.what();
+    return false;
+  }
 }
 
 } // namespace qcc::quant

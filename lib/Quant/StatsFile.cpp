@@ -102,7 +102,7 @@ bool checkLayer(const std::string &name, const LayerStats &l, std::string &error
 
 } // namespace
 
-bool writeStats(const CalibrationStats &stats, const std::string &jsonPath, std::string &error) {
+static bool writeStatsImpl(const CalibrationStats &stats, const std::string &jsonPath, std::string &error) {
   BlobWriter blob;
   Json layers = Json::object();
   std::map<std::string, std::vector<int64_t>> shapes;
@@ -352,6 +352,17 @@ bool mergeStats(CalibrationStats &base, const CalibrationStats &update, std::str
     b.sensitivity = std::move(sens);
   }
   return true;
+}
+
+bool writeStats(const CalibrationStats &stats, const std::string &jsonPath, std::string &error) {
+  // nlohmann throws on, e.g., strings that are not UTF-8; callers may be
+  // built without exceptions, so nothing escapes.
+  try {
+    return writeStatsImpl(stats, jsonPath, error);
+  } catch (const std::exception &e) {
+    error = jsonPath + ": cannot write: " + e.what();
+    return false;
+  }
 }
 
 } // namespace qcc::quant

@@ -137,6 +137,19 @@ TEST(StatsFile, WriterRefusesLayersOutsideTheModel) {
   EXPECT_NE(err.find("layer 'output.weight' is not a [4, 4] tensor of the model"), std::string::npos) << err;
 }
 
+TEST(StatsFile, NonUtf8NamesAreAnErrorNotACrash) {
+  TempDir tmp;
+  CalibrationStats st = sampleStats();
+  st.model.path = "bad\xff\xfe";
+  std::string err;
+  EXPECT_FALSE(writeStats(st, tmp.path + "s.json", err));
+  EXPECT_NE(err.find("cannot write"), std::string::npos) << err;
+  QuantPlan p;
+  p.layers.push_back({"bad\xc3", *Scheme::parse("w8a8"), Method::RTN, std::nullopt, 0, 0, std::nullopt});
+  EXPECT_FALSE(writePlan(p, tmp.path + "p.json", err));
+  EXPECT_NE(err.find("cannot write"), std::string::npos) << err;
+}
+
 TEST(StatsFile, ModelCheck) {
   CalibrationStats st = sampleStats();
   std::string err;
