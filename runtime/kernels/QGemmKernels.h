@@ -18,6 +18,8 @@ struct QProblem {
   int64_t lda = 0;
   const int8_t *aq = nullptr;
   const float *aScale = nullptr;
+  /// aq widened to int16 (same indexing), for the AVX2 GEMV.
+  const int16_t *aq16 = nullptr;
   /// The first row record of the blob (past the header).
   const uint8_t *rows = nullptr;
   float *c = nullptr;

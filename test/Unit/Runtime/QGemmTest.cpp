@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -477,4 +478,13 @@ TEST(QGemm, ZeroActivationRowsAndEmptyM) {
   EXPECT_EQ(c[3], 3.0f);
 }
 
+} // namespace
+
+namespace {
+TEST(QGemm, UsesTheAvx2KernelsWhenTheHostHasThem) {
+  // The sweep above runs "best" = this ISA; say which one was tested.
+  std::printf("qcc_rt_qgemm kernels: %s\n",
+              qcc::rt::q::qgemmIsa() ? "AVX2+FMA+F16C" : "portable");
+  EXPECT_EQ(qcc::rt::q::qgemmIsa(), qcc::rt::q::hostHasAvx2Fma16() ? 1 : 0);
+}
 } // namespace
