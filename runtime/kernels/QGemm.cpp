@@ -165,6 +165,18 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
     aq16.assign(aq.begin(), aq.end());
     p.aq16 = aq16.data();
   }
+  std::vector<float> aSum;
+  if (fastGemv && format == QCC_QF_UNIFORM && group >= 64) {
+    aSum.resize(size_t(M * p.l.groups));
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t g = 0; g < p.l.groups; ++g) {
+        double s = 0; // in double: one rounding per group sum
+        for (int64_t k = g * group; k < (g + 1) * group; ++k)
+          s += a[m * lda + k];
+        aSum[m * p.l.groups + g] = float(s);
+      }
+    p.aSum = aSum.data();
+  }
     // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
   // task (so small tasks stay cheap to schedule), multiples of 4 rows.
   int64_t byBytes = (int64_t(1) << 16) / p.l.rowBytes;

@@ -105,16 +105,20 @@ QCC_AVX2_INLINE __m256i lanes(__m256i q, int i) {
   return _mm256_cvtepu8_epi32(half);
 }
 
+/// NF4 values of 8 codes from the 16-entry table (two halves `lo`, `hi`,
+/// already multiplied by the group scale).
+QCC_AVX2_INLINE __m256 nf4Lookup(__m256i idx, __m256 lo, __m256 hi) {
+  __m256 a = _mm256_permutevar8x32_ps(lo, idx), b = _mm256_permutevar8x32_ps(hi, idx);
+  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
+}
+
 /// The format's value of 8 codes (int32 lanes), before the group scale.
 template <int Format>
 QCC_AVX2_INLINE __m256 codeValues(__m256i idx) {
   if constexpr (Format == QCC_QF_UNIFORM) {
     return _mm256_cvtepi32_ps(idx);
   } else if constexpr (Format == QCC_QF_NF4) {
-    const __m256 lo = _mm256_loadu_ps(kNF4Table), hi = _mm256_loadu_ps(kNF4Table + 8);
-    __m256 a = _mm256_permutevar8x32_ps(lo, idx), b = _mm256_permutevar8x32_ps(hi, idx);
-    // Code bit 3 selects the upper half: move it to the sign bit.
-    return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
+    return nf4Lookup(idx, _mm256_loadu_ps(kNF4Table), _mm256_loadu_ps(kNF4Table + 8));
   } else if constexpr (Format == QCC_QF_FP8_E4M3) {
     // |v| = mant * 2^(max(e, 1) - 10), mant = m + (e ? 8 : 0): exact in
     // f32 (NaN codes are rejected by qcc_rt_qpack).
@@ -143,29 +147,74 @@ QCC_AVX2_INLINE float hsum(__m256 v) {
 }
 
 /// Weight-only GEMV over rows [n0, n1) of W for M rows of A.
+///
+/// Each weight is dequantized in a register (q * scale + min: the value
+/// qcc_rt_qunpack_f32 gives) and multiplied into the M rows of A, except
+/// for UNIFORM groups of >= 64 codes (p.aSum set), which use
+///   sum_k a_k (q_k s + m) = s * sum_k a_k q_k + m * sum_k a_k
+/// with sum_k a_k precomputed per call: one FMA per weight less (the
+/// rounding then scales with sum |a| (|q s| + |m|) instead of sum |a w|).
 template <int M, int Format, int Bits>
 QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
   constexpr int NA = M == 1 ? 4 : 2; // accumulators per row of A
   const Layout &l = p.l;
   const int64_t chunkBytes = 8 * Bits, subPerGroup = l.group / 32;
+  const bool split = Format == QCC_QF_UNIFORM && p.aSum;
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t *row = p.rows + n * l.rowBytes, *codes = row + l.codesOffset;
     __m256 acc[M][NA];
+    float minTerm[M] = {};
     for (int m = 0; m < M; ++m)
       for (int i = 0; i < NA; ++i)
         acc[m][i] = _mm256_setzero_ps();
     int64_t j = 0; // 32-code sub-block
     for (int64_t g = 0; g < l.groups; ++g) {
-      __m256 s = _mm256_set1_ps(halfAt(row + 2 * g));
+      float scale = halfAt(row + 2 * g);
+      __m256 s = _mm256_set1_ps(scale);
+      if (split) {
+        // Integer-valued codes times A, scaled once per group.
+        __m256 gacc[M][NA];
+        for (int m = 0; m < M; ++m)
+          for (int i = 0; i < NA; ++i)
+            gacc[m][i] = _mm256_setzero_ps();
+        for (int64_t end = j + subPerGroup; j < end; ++j) {
+          __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
+          for (int i = 0; i < 4; ++i) {
+            __m256 v = _mm256_cvtepi32_ps(lanes(q, i));
+            for (int m = 0; m < M; ++m)
+              gacc[m][i % NA] = _mm256_fmadd_ps(
+                  v, _mm256_loadu_ps(p.a + m * p.lda + 32 * j + 8 * i),
+                  gacc[m][i % NA]);
+          }
+        }
+        float mn = halfAt(row + l.minsOffset + 2 * g);
+        for (int m = 0; m < M; ++m) {
+          __m256 t = gacc[m][0];
+          for (int i = 1; i < NA; ++i)
+            t = _mm256_add_ps(t, gacc[m][i]);
+          acc[m][0] = _mm256_fmadd_ps(t, s, acc[m][0]);
+          minTerm[m] += mn * p.aSum[m * l.groups + g];
+        }
+        continue;
+      }
       __m256 mn = Format == QCC_QF_UNIFORM
                       ? _mm256_set1_ps(halfAt(row + l.minsOffset + 2 * g))
                       : _mm256_setzero_ps();
+      __m256 tlo = _mm256_setzero_ps(), thi = _mm256_setzero_ps();
+      if constexpr (Format == QCC_QF_NF4) {
+        tlo = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table), s);
+        thi = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table + 8), s);
+      }
       for (int64_t end = j + subPerGroup; j < end; ++j) {
         __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
         for (int i = 0; i < 4; ++i) {
-          __m256 v = codeValues<Format>(lanes(q, i));
-          __m256 w = Format == QCC_QF_UNIFORM ? _mm256_fmadd_ps(v, s, mn)
-                                              : _mm256_mul_ps(v, s);
+          __m256 w;
+          if constexpr (Format == QCC_QF_NF4)
+            w = nf4Lookup(lanes(q, i), tlo, thi);
+          else if constexpr (Format == QCC_QF_UNIFORM)
+            w = _mm256_fmadd_ps(codeValues<Format>(lanes(q, i)), s, mn);
+          else
+            w = _mm256_mul_ps(codeValues<Format>(lanes(q, i)), s);
           for (int m = 0; m < M; ++m)
             acc[m][i % NA] = _mm256_fmadd_ps(
                 w, _mm256_loadu_ps(p.a + m * p.lda + 32 * j + 8 * i),
@@ -177,7 +226,7 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
       __m256 t = acc[m][0];
       for (int i = 1; i < NA; ++i)
         t = _mm256_add_ps(t, acc[m][i]);
-      storeOut(p.c + m * p.ldc + n, hsum(t), p.accumulate,
+      storeOut(p.c + m * p.ldc + n, hsum(t) + minTerm[m], p.accumulate,
                p.bias ? p.bias + n : nullptr, p.relu);
     }
   }
