@@ -6,9 +6,11 @@
 // GEMV (M <= 4, group % 32 == 0; LLM decode, memory bound): one pass over
 // each row record of the blob. Per 32-code sub-block, one or two unaligned
 // loads expand (shifts, masks, bit-plane byte shuffles; QPack.cpp's layout)
-// to 32 code bytes, then 4 x 8 floats (code value, NF4 table value via two
-// vpermps, or FP8 E4M3 from its bit fields); each float is dequantized in a
-// register (q * scale + min, one FMA) and multiplied into the M rows of A.
+// to 32 code bytes, then 4 x 8 floats (code value; NF4 table value via two
+// vpermps; FP8 E4M3 bits moved into an f16 and widened by vcvtph2ps); each
+// float is dequantized in a register (q * scale + min, one FMA; UNIFORM
+// groups >= 64 instead scale per group and add min * sum(a)) and multiplied
+// into the M rows of A.
 // INT8_W8A8 instead multiplies int8 weights (sign-extended to int16) with
 // the int16-widened int8 activations in vpmaddwd, accumulates int32 per
 // group and scales once per group.
@@ -146,6 +148,22 @@ QCC_AVX2_INLINE float hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+/// FP8 E4M3 values of 32 codes times 2^-8, in order: moving the code's
+/// bits into an f16 (sign to bit 15, exponent+mantissa to bits 7..14) gives
+/// exactly fp8(q) * 2^-8, subnormals included (bias 15 vs 7), and F16C
+/// widens it (vcvtph2ps converts f16 subnormals exactly).
+QCC_AVX2_INLINE void fp8x32(__m256i q, __m256 v[4]) {
+  for (int half = 0; half < 2; ++half) {
+    __m128i b = half ? _mm256_extracti128_si256(q, 1) : _mm256_castsi256_si128(q);
+    __m256i w = _mm256_cvtepu8_epi16(b);
+    __m256i h = _mm256_or_si256(
+        _mm256_slli_epi16(_mm256_and_si256(w, _mm256_set1_epi16(0x80)), 8),
+        _mm256_slli_epi16(_mm256_and_si256(w, _mm256_set1_epi16(0x7f)), 7));
+    v[2 * half] = _mm256_cvtph_ps(_mm256_castsi256_si128(h));
+    v[2 * half + 1] = _mm256_cvtph_ps(_mm256_extracti128_si256(h, 1));
+  }
+}
+
 /// Weight-only GEMV over rows [n0, n1) of W for M rows of A.
 ///
 /// Each weight is dequantized in a register (q * scale + min: the value
@@ -201,15 +219,22 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
                       ? _mm256_set1_ps(halfAt(row + l.minsOffset + 2 * g))
                       : _mm256_setzero_ps();
       __m256 tlo = _mm256_setzero_ps(), thi = _mm256_setzero_ps();
+      if constexpr (Format == QCC_QF_FP8_E4M3)
+        s = _mm256_set1_ps(scale * 256.0f); // fp8x32 gives values * 2^-8
       if constexpr (Format == QCC_QF_NF4) {
         tlo = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table), s);
         thi = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table + 8), s);
       }
       for (int64_t end = j + subPerGroup; j < end; ++j) {
         __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
+        __m256 fp8[4];
+        if constexpr (Format == QCC_QF_FP8_E4M3)
+          fp8x32(q, fp8);
         for (int i = 0; i < 4; ++i) {
           __m256 w;
-          if constexpr (Format == QCC_QF_NF4)
+          if constexpr (Format == QCC_QF_FP8_E4M3)
+            w = _mm256_mul_ps(fp8[i], s);
+          else if constexpr (Format == QCC_QF_NF4)
             w = nf4Lookup(lanes(q, i), tlo, thi);
           else if constexpr (Format == QCC_QF_UNIFORM)
             w = _mm256_fmadd_ps(codeValues<Format>(lanes(q, i)), s, mn);
