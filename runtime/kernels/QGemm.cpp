@@ -52,6 +52,15 @@ void portableBody(int64_t lo, int64_t hi, void *ctx) {
   }
 }
 
+void gemvAvx2Body(int64_t lo, int64_t hi, void *ctx) {
+  const QProblem &p = *static_cast<const QProblem *>(ctx);
+  for (int64_t t = lo; t < hi; ++t) {
+    int64_t n0 = t * p.rowsPerTask;
+    int64_t n1 = n0 + p.rowsPerTask < p.l.N ? n0 + p.rowsPerTask : p.l.N;
+    qgemvRowsAvx2(p, n0, n1);
+  }
+}
+
 /// Reports a bad call and makes C visibly wrong (NaN).
 void failCall(const char *what, int64_t M, int64_t N, float *c, int64_t ldc) {
   if (qcc_rt_check_failed)
@@ -95,7 +104,7 @@ void qgemmRowsPortable(const QProblem &p, int64_t n0, int64_t n1) {
 }
 
 int32_t qgemmIsa() {
-  static const bool avx2 = false; // TEMP: AVX2 kernels land in the next commit
+  static const bool avx2 = hostHasAvx2Fma16();
   return avx2 && !forcePortable.load(std::memory_order_relaxed) ? 1 : 0;
 }
 
@@ -146,7 +155,28 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
   }
 
   bool avx2 = qgemmIsa() == 1;
-  (void)avx2;
+  if (avx2 && M > 4) {
+    qgemmAvx2(p);
+    return;
+  }
+  bool fastGemv = avx2 && group % 32 == 0;
+  std::vector<int16_t> aq16;
+  if (fastGemv && p.aq) {
+    aq16.assign(aq.begin(), aq.end());
+    p.aq16 = aq16.data();
+  }
+  std::vector<float> aSum;
+  if (fastGemv && format == QCC_QF_UNIFORM && group >= 64) {
+    aSum.resize(size_t(M * p.l.groups));
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t g = 0; g < p.l.groups; ++g) {
+        double s = 0; // in double: one rounding per group sum
+        for (int64_t k = g * group; k < (g + 1) * group; ++k)
+          s += a[m * lda + k];
+        aSum[m * p.l.groups + g] = float(s);
+      }
+    p.aSum = aSum.data();
+  }
     // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
   // task (so small tasks stay cheap to schedule), multiples of 4 rows.
   int64_t byBytes = (int64_t(1) << 16) / p.l.rowBytes;
@@ -154,5 +184,5 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
   int64_t rows = byCount < byBytes ? byCount : byBytes;
   p.rowsPerTask = rows < 4 ? 4 : (rows + 3) / 4 * 4;
   int64_t tasks = (N + p.rowsPerTask - 1) / p.rowsPerTask;
-  qcc_rt_parallel_for(0, tasks, portableBody, &p);
+  qcc_rt_parallel_for(0, tasks, fastGemv ? gemvAvx2Body : portableBody, &p);
 }

@@ -18,6 +18,11 @@ struct QProblem {
   int64_t lda = 0;
   const int8_t *aq = nullptr;
   const float *aScale = nullptr;
+  /// aq widened to int16 (same indexing), for the AVX2 GEMV.
+  const int16_t *aq16 = nullptr;
+  /// For the AVX2 UNIFORM GEMV with group >= 64: sum of each group of each
+  /// row of A, aSum[m * groups + g] (null otherwise).
+  const float *aSum = nullptr;
   /// The first row record of the blob (past the header).
   const uint8_t *rows = nullptr;
   float *c = nullptr;

@@ -75,13 +75,19 @@ uint64_t qcc_rt_qpacked_size(int32_t format, int32_t bits, int64_t N,
  * used; for INT8_W8A8 the byte is the int8 value), and f32 scales/mins
  * [N, K/group] row-major (`mins` is ignored, may be NULL, for formats
  * without a min). Returns 0 on success, -1 on an invalid scheme.
+ * Implementation note: -1 also for a NULL operand, a scale or min that is
+ * not a finite f16 after rounding (|x| >= 65520, NaN) and an FP8 NaN code
+ * (0x7f / 0xff); nothing is written then. The layout (32-byte header, row
+ * records) is documented in docs/Quantization.md and runtime/kernels/QPack.cpp.
  */
 int32_t qcc_rt_qpack(int32_t format, int32_t bits, int64_t N, int64_t K,
                      int64_t group, const uint8_t *codes, const float *scales,
                      const float *mins, void *out);
 
 /** Dequantizes the whole blob to f32 W[N, K] row-major (the reference the
- *  kernels must match; for tests, sensitivity analysis and debugging). */
+ *  kernels must match; for tests, sensitivity analysis and debugging).
+ *  Returns 0, or -1 for an invalid scheme or a blob whose header does not
+ *  match it. */
 int32_t qcc_rt_qunpack_f32(int32_t format, int32_t bits, int64_t N, int64_t K,
                            int64_t group, const void *packed, float *w);
 
@@ -96,6 +102,9 @@ int32_t qcc_rt_qunpack_f32(int32_t format, int32_t bits, int64_t N, int64_t K,
  * zero, clamp to [-127, 127]). M == 1..4 (LLM decode) reads W once;
  * parallel over N blocks through qcc_rt_parallel_for (serial when called
  * inside a parallel body).
+ * Implementation note: a blob whose header does not match the scheme (or
+ * lda < K, ldc < N) is reported through qcc_rt_check_failed (model.so) or
+ * stderr and C is filled with NaN. M == 0 is a no-op.
  */
 void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits, int64_t group,
                   int64_t M, int64_t N, int64_t K, const float *a, int64_t lda,

@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -87,8 +88,11 @@ struct QWeight {
   std::vector<uint8_t> blob;
 };
 
+/// Random codes and scales; UNIFORM mins are random, or -2^(bits-1) * scale
+/// when `symmetric` (what a symmetric quantizer produces: |q * scale| is then
+/// up to twice |w|, which stresses kernels that split off the min term).
 QWeight makeWeight(std::mt19937 &rng, int32_t format, int32_t bits, int64_t N,
-                   int64_t K, int64_t group) {
+                   int64_t K, int64_t group, bool symmetric = false) {
   QWeight w{format, bits, N, K, group, {}, {}, {}, {}, {}};
   int64_t G = K / group;
   std::uniform_int_distribution<int> byte(0, 255);
@@ -103,7 +107,7 @@ QWeight makeWeight(std::mt19937 &rng, int32_t format, int32_t bits, int64_t N,
   w.mins.resize(N * G);
   for (int64_t i = 0; i < N * G; ++i) {
     w.scales[i] = scale(rng);
-    w.mins[i] = shift(rng);
+    w.mins[i] = symmetric ? -float(1 << (bits - 1)) * w.scales[i] : shift(rng);
   }
   w.expected.resize(N * K);
   for (int64_t n = 0; n < N; ++n)
@@ -434,11 +438,13 @@ TEST_P(QGemmTest, MatchesDoubleReference) {
   for (const Scheme &s : kSchemes)
     for (auto [group, K] : kGroupK) {
       // N odd, and large enough for several parallel tasks once.
-      int64_t N = (caseNo++ % 3 == 0) ? 301 : 37;
-      QWeight w = makeWeight(rng, s.format, s.bits, N, K, group);
+      int64_t N = (caseNo % 3 == 0) ? 301 : 37;
+      bool symmetric = caseNo++ % 2 == 1;
+      QWeight w = makeWeight(rng, s.format, s.bits, N, K, group, symmetric);
       for (int64_t M : {1, 2, 3, 4, 5, 17, 64})
         for (int64_t flags : flagSets) {
           SCOPED_TRACE(schemeName(s.format, s.bits, group, K) +
+                       (symmetric ? " sym" : "") +
                        " M=" + std::to_string(M) + " N=" + std::to_string(N) +
                        " K=" + std::to_string(K) +
                        " flags=" + std::to_string(flags));
@@ -477,4 +483,13 @@ TEST(QGemm, ZeroActivationRowsAndEmptyM) {
   EXPECT_EQ(c[3], 3.0f);
 }
 
+} // namespace
+
+namespace {
+TEST(QGemm, UsesTheAvx2KernelsWhenTheHostHasThem) {
+  // The sweep above runs "best" = this ISA; say which one was tested.
+  std::printf("qcc_rt_qgemm kernels: %s\n",
+              qcc::rt::q::qgemmIsa() ? "AVX2+FMA+F16C" : "portable");
+  EXPECT_EQ(qcc::rt::q::qgemmIsa(), qcc::rt::q::hostHasAvx2Fma16() ? 1 : 0);
+}
 } // namespace
