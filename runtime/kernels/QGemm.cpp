@@ -3,7 +3,7 @@
 // C = A * dequant(W)^T for the packed blobs of QPack.cpp. This file checks
 // the call, quantizes A per row for INT8_W8A8, and dispatches:
 //
-//   AVX2+FMA+F16C, M <= 4, group % 32 == 0  -> qgemvRowsAvx2 (QGemmAvx2.cpp),
+//   AVX2+FMA+F16C, M <= 4, group, K % 32 == 0 -> qgemvRowsAvx2 (QGemmAvx2.cpp),
 //                                              parallel over blocks of rows
 //   AVX2+FMA+F16C, M > 4                    -> qgemmAvx2 (dequantized
 //                                              W panels x 6x16 micro-kernel)
@@ -18,6 +18,7 @@
 
 #include "QGemmKernels.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -159,7 +160,7 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
     qgemmAvx2(p);
     return;
   }
-  bool fastGemv = avx2 && group % 32 == 0;
+  bool fastGemv = avx2 && group % 32 == 0 && K % 32 == 0;
   std::vector<int16_t> aq16;
   if (fastGemv && p.aq) {
     aq16.assign(aq.begin(), aq.end());
@@ -171,7 +172,7 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
     for (int64_t m = 0; m < M; ++m)
       for (int64_t g = 0; g < p.l.groups; ++g) {
         double s = 0; // in double: one rounding per group sum
-        for (int64_t k = g * group; k < (g + 1) * group; ++k)
+        for (int64_t k = g * group; k < std::min((g + 1) * group, K); ++k)
           s += a[m * lda + k];
         aSum[m * p.l.groups + g] = float(s);
       }

@@ -3,7 +3,7 @@
 // Compiled for the baseline ISA with avx2/fma/f16c function attributes;
 // QGemm.cpp calls these only when cpuid says the host has them.
 //
-// GEMV (M <= 4, group % 32 == 0; LLM decode, memory bound): one pass over
+// GEMV (M <= 4, group and K multiples of 32; LLM decode, memory bound): one pass over
 // each row record of the blob. Per 32-code sub-block, one or two unaligned
 // loads expand (shifts, masks, bit-plane byte shuffles; QPack.cpp's layout)
 // to 32 code bytes, then 4 x 8 floats (code value; NF4 table value via two
@@ -177,6 +177,7 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
   constexpr int NA = M == 1 ? 4 : 2; // accumulators per row of A
   const Layout &l = p.l;
   const int64_t chunkBytes = 8 * Bits, subPerGroup = l.group / 32;
+  const int64_t subBlocks = l.K / 32; // the last group may be partial
   const bool split = Format == QCC_QF_UNIFORM && p.aSum;
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t *row = p.rows + n * l.rowBytes, *codes = row + l.codesOffset;
@@ -195,7 +196,7 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
         for (int m = 0; m < M; ++m)
           for (int i = 0; i < NA; ++i)
             gacc[m][i] = _mm256_setzero_ps();
-        for (int64_t end = j + subPerGroup; j < end; ++j) {
+        for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end; ++j) {
           __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
           for (int i = 0; i < 4; ++i) {
             __m256 v = _mm256_cvtepi32_ps(lanes(q, i));
@@ -225,7 +226,7 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
         tlo = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table), s);
         thi = _mm256_mul_ps(_mm256_loadu_ps(kNF4Table + 8), s);
       }
-      for (int64_t end = j + subPerGroup; j < end; ++j) {
+      for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end; ++j) {
         __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
         __m256 fp8[4];
         if constexpr (Format == QCC_QF_FP8_E4M3)
@@ -261,7 +262,7 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
 template <int M>
 QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
   const Layout &l = p.l;
-  const int64_t subPerGroup = l.group / 32;
+  const int64_t subPerGroup = l.group / 32, subBlocks = l.K / 32;
   // Flush the int32 sums at least every 2^14 sub-blocks (no overflow:
   // each lane adds 4 products of at most 127 * 128 per sub-block).
   const int64_t flushEvery = int64_t(1) << 14;
@@ -273,7 +274,7 @@ QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
     int64_t j = 0;
     for (int64_t g = 0; g < l.groups; ++g) {
       __m256 s = _mm256_set1_ps(halfAt(row + 2 * g));
-      for (int64_t end = j + subPerGroup; j < end;) {
+      for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end;) {
         int64_t stop = std::min(end, j + flushEvery);
         __m256i iacc[M];
         for (int m = 0; m < M; ++m)
@@ -356,7 +357,7 @@ using DequantFn = void (*)(const Layout &, const uint8_t *, int64_t, int64_t,
                            float *);
 
 DequantFn dequantFor(const Layout &l) {
-  if (l.group % 32 != 0)
+  if (l.group % 32 != 0 || l.K % 32 != 0)
     return dequantRowPortable;
   switch (l.format) {
   case QCC_QF_UNIFORM:

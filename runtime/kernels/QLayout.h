@@ -29,7 +29,8 @@ constexpr int64_t kChunk = 64;
 struct Layout {
   int32_t format = 0, bits = 0;
   int64_t N = 0, K = 0, group = 0;
-  /// Groups per row (K / group) and the row's K rounded up to kChunk.
+  /// Groups per row (ceil(K / group): the last one may be partial) and the
+  /// row's K rounded up to kChunk.
   int64_t groups = 0, kPad = 0;
   /// Byte offsets inside a row record, and the record's size:
   /// [f16 scales x groups][f16 mins x groups (UNIFORM only)][codes].

@@ -11,7 +11,8 @@
 //   header, 32 bytes: u32 magic "QCCW", u8 version (1), u8 format, u8 bits,
 //                     u8 0, i64 N, i64 K, i64 group
 //   N row records of rowBytes each, row n at 32 + n * rowBytes:
-//     f16 scale[G]          G = K / group, IEEE half, round to nearest even
+//     f16 scale[G]          G = ceil(K / group) (the last group may be
+//                           partial), IEEE half, round to nearest even
 //     f16 min[G]            UNIFORM only
 //     codes                 ceil(K / 64) chunks of 64 codes, 8 * bits bytes
 //                           each (codes past K are 0)
@@ -84,18 +85,19 @@ bool makeLayout(int32_t format, int32_t bits, int64_t N, int64_t K,
   default:
     return false;
   }
-  // Sizes: positive, K % group == 0, and small enough that no size
-  // computation below can overflow (2^31 rows of up to 2^31 columns).
+  // Sizes: positive and small enough that no size computation below can
+  // overflow (2^31 rows of up to 2^31 columns). group need not divide K:
+  // the last group of a row is then partial (K - (G - 1) * group codes).
   constexpr int64_t kMaxDim = (int64_t(1) << 31) - 1;
   if (N < 1 || K < 1 || group < 1 || N > kMaxDim || K > kMaxDim ||
-      K % group != 0)
+      group > kMaxDim)
     return false;
   l.format = format;
   l.bits = bits;
   l.N = N;
   l.K = K;
   l.group = group;
-  l.groups = K / group;
+  l.groups = (K + group - 1) / group;
   l.kPad = (K + kChunk - 1) / kChunk * kChunk;
   l.minsOffset = 2 * l.groups;
   l.codesOffset = l.minsOffset + (format == QCC_QF_UNIFORM ? 2 * l.groups : 0);

@@ -27,7 +27,9 @@
  *                    quantization) and multiplies in integers (int32
  *                    accumulation). bits must be 8.
  *
- * `group` must divide K; group == K means per output channel. Scales and
+ * A row has G = ceil(K / group) groups; when group does not divide K the
+ * last group is partial (K - (G - 1) * group weights; e.g. group 128 on
+ * K = 576). group == K means per output channel. Scales and
  * mins are stored in the blob as IEEE half (f16) -- the same as GGUF and
  * GPTQ checkpoints -- so a scheme costs bits + 32/group bits per weight
  * (+ 16/group without a min). qcc_rt_qpack rounds the given f32 scales/mins
@@ -73,7 +75,7 @@ uint64_t qcc_rt_qpacked_size(int32_t format, int32_t bits, int64_t N,
  * Builds the packed blob `out` (qcc_rt_qpacked_size bytes, any alignment)
  * from one unpacked code per weight, codes[n*K + k] (the low `bits` bits are
  * used; for INT8_W8A8 the byte is the int8 value), and f32 scales/mins
- * [N, K/group] row-major (`mins` is ignored, may be NULL, for formats
+ * [N, ceil(K/group)] row-major (`mins` is ignored, may be NULL, for formats
  * without a min). Returns 0 on success, -1 on an invalid scheme.
  * Implementation note: -1 also for a NULL operand, a scale or min that is
  * not a finite f16 after rounding (|x| >= 65520, NaN) and an FP8 NaN code

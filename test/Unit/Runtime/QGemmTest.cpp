@@ -94,7 +94,7 @@ struct QWeight {
 QWeight makeWeight(std::mt19937 &rng, int32_t format, int32_t bits, int64_t N,
                    int64_t K, int64_t group, bool symmetric = false) {
   QWeight w{format, bits, N, K, group, {}, {}, {}, {}, {}};
-  int64_t G = K / group;
+  int64_t G = (K + group - 1) / group; // the last group may be partial
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> scale(0.001f, 0.1f), shift(-1.0f, 1.0f);
   w.codes.resize(N * K);
@@ -159,10 +159,12 @@ const Scheme kSchemes[] = {
     {QCC_QF_NF4, 4},     {QCC_QF_FP8_E4M3, 8}, {QCC_QF_INT8_W8A8, 8},
 };
 
-/// (group, K) pairs: groups 32/64/128 with K a multiple, and group == K
-/// for K both a multiple of 32 and odd.
+/// (group, K) pairs: groups 32/64/128 with K a multiple; group == K for K
+/// both a multiple of 32 and odd; K % group != 0 (a partial last group, as
+/// g128 on SmolLM2's K = 576), with K a multiple of 32 (AVX2 GEMV) or not.
 const std::pair<int64_t, int64_t> kGroupK[] = {
-    {32, 96}, {64, 192}, {128, 384}, {160, 160}, {37, 37}, {203, 203}};
+    {32, 96},  {64, 192},  {128, 384}, {160, 160},
+    {37, 37},  {203, 203}, {128, 320}, {64, 83}};
 
 TEST(QPack, UnpackMatchesScalarDecode) {
   std::mt19937 rng(1);
@@ -189,6 +191,9 @@ TEST(QPack, PackedSizeCountsCodesScalesAndMins) {
   EXPECT_EQ(qcc_rt_qpacked_size(QCC_QF_NF4, 4, 3, 17, 17), 32u + 3u * (2 + 32));
   EXPECT_EQ(qcc_rt_qpacked_size(QCC_QF_UNIFORM, 3, 2, 64, 64),
             32u + 2u * (4 + 24));
+  // K = 576, group 128: 5 groups, the last one of 64 codes.
+  EXPECT_EQ(qcc_rt_qpacked_size(QCC_QF_UNIFORM, 4, 10, 576, 128),
+            32u + 10u * (5 * 2 + 5 * 2 + 576 / 2));
 }
 
 TEST(QPack, RejectsInvalidSchemes) {
@@ -200,7 +205,7 @@ TEST(QPack, RejectsInvalidSchemes) {
       {QCC_QF_UNIFORM, 16, 4, 64, 32},  {QCC_QF_NF4, 3, 4, 64, 32},
       {QCC_QF_FP8_E4M3, 4, 4, 64, 32},  {QCC_QF_INT8_W8A8, 4, 4, 64, 32},
       {0, 4, 4, 64, 32},                {5, 8, 4, 64, 32},
-      {QCC_QF_UNIFORM, 4, 4, 64, 48},   {QCC_QF_UNIFORM, 4, 0, 64, 32},
+      {QCC_QF_UNIFORM, 4, 0, 64, 32},
       {QCC_QF_UNIFORM, 4, 4, 0, 32},    {QCC_QF_UNIFORM, 4, 4, 64, 0},
       {QCC_QF_UNIFORM, 4, -4, 64, 32},  {QCC_QF_UNIFORM, 4, 4, -64, -32},
       {QCC_QF_UNIFORM, 4, int64_t(1) << 40, 64, 32},
@@ -218,6 +223,9 @@ TEST(QPack, RejectsInvalidSchemes) {
               -1);
   }
   EXPECT_EQ(qcc_rt_qscheme_valid(QCC_QF_UNIFORM, 4, 4, 64, 32), 1);
+  // A group that does not divide K (partial last group) is valid.
+  EXPECT_EQ(qcc_rt_qscheme_valid(QCC_QF_UNIFORM, 4, 4, 64, 48), 1);
+  EXPECT_EQ(qcc_rt_qscheme_valid(QCC_QF_UNIFORM, 4, 4, 576, 128), 1);
   // UNIFORM needs mins; scales and mins must be finite halves; FP8 codes
   // must not be NaN.
   EXPECT_EQ(qcc_rt_qpack(QCC_QF_UNIFORM, 4, 4, 64, 32, codes.data(),
