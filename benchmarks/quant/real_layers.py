@@ -89,7 +89,8 @@ def rel_err(x, w, wq):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tokens", type=int, default=512, help="tokens per split (one sequence each)")
+    ap.add_argument("--tokens", type=int, default=512, help="tokens per sequence")
+    ap.add_argument("--calib-seqs", type=int, default=1, help="calibration sequences (held-out: one)")
     ap.add_argument("--layers", default="0,15,29")
     ap.add_argument("--names", default="attn_q,attn_output,ffn_up,ffn_down")
     ap.add_argument("--schemes", default="int3_g64_asym,int4_g64_asym,int4_pc_sym,nf4_g64")
@@ -104,16 +105,18 @@ def main():
         files = sorted(glob.glob("/work/shared/data/sotu/*.txt"))
     calib = [f for f in files if int(os.path.basename(f)[:4]) < 2000]
     held = [f for f in files if int(os.path.basename(f)[:4]) >= 2000]
-    def ids_of(fs):
-        text = "\n\n".join(open(f, encoding="utf-8").read() for f in fs[:3])
-        return np.array(tok.encode(text).ids[:a.tokens], np.int64)[None, :]
+    def ids_of(fs, seqs=1):
+        text = "\n\n".join(open(f, encoding="utf-8").read() for f in fs)
+        ids = tok.encode(text).ids
+        return [np.array(ids[i * a.tokens:(i + 1) * a.tokens], np.int64)[None, :] for i in range(seqs)]
     layers = [int(v) for v in a.layers.split(",")]
     names = a.names.split(",")
     t0 = time.time()
-    xc = capture(ref, ids_of(calib[-3:]), layers, names)
-    xh = capture(ref, ids_of(held[:3]), layers, names)
+    parts = [capture(ref, ids, layers, names) for ids in ids_of(calib[-3 * a.calib_seqs:], a.calib_seqs)]
+    xc = {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+    xh = capture(ref, ids_of(held[:3])[0], layers, names)
     print("captured %d layer inputs (%d calibration + %d held-out tokens) in %.1f s" %
-          (len(xc), a.tokens, a.tokens, time.time() - t0), flush=True)
+          (len(xc), a.tokens * a.calib_seqs, a.tokens, time.time() - t0), flush=True)
     work = a.out or tempfile.mkdtemp(prefix="qcc-real-layers-")
     rows = []
     for name in sorted(xc):

@@ -3,7 +3,7 @@
 // One include for users of the quantization library: schemes, quantized
 // weights and round-to-nearest. The algorithms have their own headers
 // (Gptq.h, Awq.h, SmoothQuant.h, Sensitivity.h, Knapsack.h, StatsFile.h,
-// PlanFile.h).
+// StatsAccumulator.h, PlanFile.h); docs/Quantization.md describes them all.
 //===----------------------------------------------------------------------===//
 #ifndef QCC_QUANT_QUANT_H
 #define QCC_QUANT_QUANT_H
