@@ -11,6 +11,12 @@
 //                    h = rms_norm(x); x += down(silu(gate(h)) * up(h))
 //   logits = rms_norm(x) · lm_headᵀ (or the tied embedding)
 //
+// The decoder layer is emitted ONCE, as a private `func.func @llama_layer`
+// whose weights are arguments, and @main calls it once per layer with that
+// layer's weights: IR, lowering and code generation do not grow with the
+// number of layers (layers whose tensors differ in dtype, quantization or
+// bias presence get their own function, one per distinct kind).
+//
 //===----------------------------------------------------------------------===//
 #include "qcc/Import/LLM.h"
 
@@ -61,12 +67,67 @@ struct LlamaNames {
   }
 };
 
+/// The per-layer tensor kinds (LlamaNames::layer) and their two suffixes.
+constexpr const char *kLayerKinds[] = {"attn_norm", "q", "k", "v", "o",
+                                       "ffn_norm", "gate", "up", "down"};
+constexpr const char *kLayerSuffixes[] = {"weight", "bias"};
+
+/// Hands weight requests to the checkpoint's provider, or, while the body of a
+/// shared layer function is built, turns each request into a new argument of
+/// that function and materializes the real tensor in @main (at `callSite`),
+/// where it becomes an operand of the call.
+class LayerWeightRouter : public WeightProvider {
+public:
+  explicit LayerWeightRouter(WeightProvider &real) : real_(real) {}
+
+  FailureOr<Value> get(OpBuilder &b, Location loc, const std::string &name) override {
+    if (!body_)
+      return real_.get(b, loc, name);
+    OpBuilder callSite(b.getContext());
+    callSite.restoreInsertionPoint(callSite_);
+    FailureOr<Value> v = real_.get(callSite, loc, name);
+    if (failed(v))
+      return failure();
+    names.push_back(name);
+    operands.push_back(*v);
+    return body_->addArgument(v->getType(), loc);
+  }
+  /// From now on weights become arguments of `body`; their values are
+  /// created with `callSite`.
+  void record(Block *body, OpBuilder::InsertPoint callSite) {
+    body_ = body;
+    callSite_ = callSite;
+    names.clear();
+    operands.clear();
+  }
+  /// Back to plain forwarding.
+  void stop() { body_ = nullptr; }
+
+  std::vector<std::string> names; ///< tensors requested while recording, in order
+  SmallVector<Value> operands;    ///< their values in @main
+
+private:
+  WeightProvider &real_;
+  Block *body_ = nullptr;
+  OpBuilder::InsertPoint callSite_;
+};
+
+/// One shared decoder-layer function and how to call it for another layer.
+struct LayerFunction {
+  func::FuncOp fn;
+  /// Per weight argument: {kind, suffix} index into kLayerKinds/kLayerSuffixes,
+  /// or {-1, -1} for a tensor shared by every layer (then `fixed` names it).
+  std::vector<std::pair<int, int>> args;
+  std::vector<std::string> fixed;
+};
+
 /// Builds the graph; members hold what every helper needs.
 class LlamaGraph {
 public:
   LlamaGraph(ModuleOp module, const ModelConfig &c, const WeightSource &w, WeightProvider &p,
              const CheckpointInfo &info)
-      : module_(module), c_(c), w_(w), p_(p), info_(info), names_{info.format == "gguf"},
+      : module_(module), c_(c), w_(w), router_(p), p_(router_), info_(info),
+        names_{info.format == "gguf"},
         b_(module.getContext()), loc_(UnknownLoc::get(module.getContext())) {
     headDim_ = c.hiddenSize / c.numHeads;
   }
@@ -88,10 +149,25 @@ private:
   Value toHeads(Value x, int64_t n);
   /// [T, ...] → [B, S, inner...].
   Value splitTokens(Value x, ArrayRef<int64_t> inner);
+  /// Emits decoder layer `l` at b_: returns the new hidden state and sets
+  /// kSlot/vSlot to its K/V as cache slots [S, 1, B, Hkv, D]. `slot` is the
+  /// layer's index into the cache (an attribute, or a value inside a shared
+  /// layer function).
+  Value emitLayer(Value x, Value pos, Value pastK, Value pastV, OpFoldResult slot, int64_t l,
+                  Value &kSlot, Value &vSlot, std::string &error);
+  /// Emits `call @llama_layer...(x, pos, past_k, past_v, l, weights of l...)`
+  /// at b_ in @main, building the shared function first when no function for
+  /// layers like `l` exists yet.
+  Value callLayer(Value x, Value pos, Value pastK, Value pastV, int64_t l, Value &kSlot,
+                  Value &vSlot, std::string &error);
+  /// What makes layers share a function: per tensor kind, presence, dtype
+  /// and shape.
+  std::string layerSignature(int64_t l) const;
 
   ModuleOp module_;
   const ModelConfig &c_;
   const WeightSource &w_;
+  LayerWeightRouter router_; ///< wraps the provider; p_ refers to it
   WeightProvider &p_;
   const CheckpointInfo &info_;
   LlamaNames names_;
@@ -100,6 +176,7 @@ private:
   int64_t headDim_ = 0;
   Value batch_, seq_; ///< index values of B and S
   std::vector<std::string> biases_; ///< q/k/v biases present (Qwen2)
+  std::map<std::string, LayerFunction> layerFns_; ///< by layerSignature
 };
 
 bool LlamaGraph::checkTensors(std::string &error) {
@@ -188,39 +265,16 @@ Value LlamaGraph::splitTokens(Value x, ArrayRef<int64_t> inner) {
 
 Value LlamaGraph::toHeads(Value x, int64_t n) { return splitTokens(x, {n, headDim_}); }
 
-bool LlamaGraph::build(std::string &error) {
-  MLIRContext *ctx = module_.getContext();
-  const int64_t L = c_.numLayers, hkv = c_.numKVHeads, D = headDim_, hd = c_.hiddenSize;
-  Type i64 = b_.getI64Type();
-  auto idsType = RankedTensorType::get({kDyn, kDyn}, i64);
-  auto cacheType = f32({kDyn, L, kDyn, hkv, D});
-  auto fnType = b_.getFunctionType({idsType, idsType, cacheType, cacheType},
-                                   {f32({kDyn, kDyn, c_.vocabSize}), cacheType, cacheType});
-  b_.setInsertionPointToEnd(module_.getBody());
-  auto fn = func::FuncOp::create(b_, loc_, "main", fnType);
-  Block *entry = fn.addEntryBlock();
-  b_.setInsertionPointToStart(entry);
-  Value ids = entry->getArgument(0), pos = entry->getArgument(1);
-  Value pastK = entry->getArgument(2), pastV = entry->getArgument(3);
-  batch_ = tensor::DimOp::create(b_, loc_, ids, 0);
-  seq_ = tensor::DimOp::create(b_, loc_, ids, 1);
-  Value past = tensor::DimOp::create(b_, loc_, pastK, 0);
+Value LlamaGraph::emitLayer(Value x, Value pos, Value pastK, Value pastV, OpFoldResult slot,
+                            int64_t l, Value &kSlot, Value &vSlot, std::string &error) {
+  const int64_t hkv = c_.numKVHeads, D = headDim_, hd = c_.hiddenSize;
   auto eps = b_.getF32FloatAttr(float(c_.normEps));
   auto theta = b_.getF32FloatAttr(float(c_.ropeTheta));
   bool interleaved = names_.gguf; // llama.cpp permuted Q/K rows: adjacent-pair rope
-
-  // Embedding: ids [B, S] → [T] → [T, hidden].
-  Value flatIds = tensor::CollapseShapeOp::create(b_, loc_, RankedTensorType::get({kDyn}, i64),
-                                                  ids, SmallVector<ReassociationIndices>{{0, 1}});
-  Value embed = weight(names_.embed(), error);
-  if (!embed)
-    return false;
-  Value x = GatherOp::create(b_, loc_, f32({kDyn, hd}), embed, flatIds, b_.getI64IntegerAttr(0));
-
-  SmallVector<Value> presentK, presentV;
-  auto layerCache = [&](Value cache, int64_t l) -> Value {
-    // [P, L, B, Hkv, D] → slot l as [P, B, Hkv, D].
-    SmallVector<OpFoldResult> offsets{b_.getIndexAttr(0), b_.getIndexAttr(l), b_.getIndexAttr(0),
+  Value past = tensor::DimOp::create(b_, loc_, pastK, 0);
+  auto layerCache = [&](Value cache) -> Value {
+    // [P, L, B, Hkv, D] → slot `slot` as [P, B, Hkv, D].
+    SmallVector<OpFoldResult> offsets{b_.getIndexAttr(0), slot, b_.getIndexAttr(0),
                                       b_.getIndexAttr(0), b_.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes{past, b_.getIndexAttr(1), batch_, b_.getIndexAttr(hkv),
                                     b_.getIndexAttr(D)};
@@ -239,52 +293,170 @@ bool LlamaGraph::build(std::string &error) {
                                   b_.getIndexAttr(D)});
   };
 
+  Value norm1 = weight(names_.layer(l, "attn_norm"), error);
+  if (!norm1)
+    return Value();
+  Value h = RmsNormOp::create(b_, loc_, f32({kDyn, hd}), x, norm1, b_.getI64IntegerAttr(-1), eps);
+  Value q = linear(h, names_.layer(l, "q"), names_.layer(l, "q", "bias"), hd, error);
+  Value k = q ? linear(h, names_.layer(l, "k"), names_.layer(l, "k", "bias"), hkv * D, error)
+              : Value();
+  Value v = k ? linear(h, names_.layer(l, "v"), names_.layer(l, "v", "bias"), hkv * D, error)
+              : Value();
+  if (!v)
+    return Value();
+  Value q4 = toHeads(q, c_.numHeads), k4 = toHeads(k, hkv), v4 = toHeads(v, hkv);
+  q4 = RotaryEmbeddingOp::create(b_, loc_, q4.getType(), q4, pos, theta,
+                                 b_.getBoolAttr(interleaved));
+  k4 = RotaryEmbeddingOp::create(b_, loc_, k4.getType(), k4, pos, theta,
+                                 b_.getBoolAttr(interleaved));
+  Value attn = CachedAttentionOp::create(b_, loc_, q4.getType(), q4, k4, v4, layerCache(pastK),
+                                         layerCache(pastV), pos, FloatAttr());
+  kSlot = toCacheSlot(k4);
+  vSlot = toCacheSlot(v4);
+  Value attn2 = tensor::CollapseShapeOp::create(b_, loc_, f32({kDyn, hd}), attn,
+                                                SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+  Value o = linear(attn2, names_.layer(l, "o"), "", hd, error);
+  if (!o)
+    return Value();
+  x = AddOp::create(b_, loc_, f32({kDyn, hd}), x, o);
+
+  Value norm2 = weight(names_.layer(l, "ffn_norm"), error);
+  if (!norm2)
+    return Value();
+  h = RmsNormOp::create(b_, loc_, f32({kDyn, hd}), x, norm2, b_.getI64IntegerAttr(-1), eps);
+  int64_t ff = c_.intermediateSize;
+  Value gate = linear(h, names_.layer(l, "gate"), "", ff, error);
+  Value up = gate ? linear(h, names_.layer(l, "up"), "", ff, error) : Value();
+  if (!up)
+    return Value();
+  Value act = MulOp::create(b_, loc_, f32({kDyn, ff}),
+                            SiluOp::create(b_, loc_, f32({kDyn, ff}), gate), up);
+  Value down = linear(act, names_.layer(l, "down"), "", hd, error);
+  if (!down)
+    return Value();
+  return AddOp::create(b_, loc_, f32({kDyn, hd}), x, down);
+}
+
+std::string LlamaGraph::layerSignature(int64_t l) const {
+  std::string sig;
+  for (const char *kind : kLayerKinds)
+    for (const char *suffix : kLayerSuffixes) {
+      const WeightInfo *wi = w_.find(names_.layer(l, kind, suffix));
+      if (!wi) {
+        sig += "-;";
+        continue;
+      }
+      sig += std::to_string(int(wi->dtype)) + "/" + std::to_string(wi->ggmlType) + "/" +
+             formatShape(wi->shape) + ";";
+    }
+  return sig;
+}
+
+Value LlamaGraph::callLayer(Value x, Value pos, Value pastK, Value pastV, int64_t l, Value &kSlot,
+                            Value &vSlot, std::string &error) {
+  MLIRContext *ctx = module_.getContext();
+  Type idx = b_.getIndexType();
+  Value slot = arith::ConstantIndexOp::create(b_, loc_, l);
+  SmallVector<Value> operands{x, pos, pastK, pastV, slot};
+  auto [it, fresh] = layerFns_.try_emplace(layerSignature(l));
+  LayerFunction &lf = it->second;
+  if (fresh) {
+    // Build the body from layer l; its weight requests become arguments
+    // (LayerWeightRouter) whose values for layer l are created here in @main.
+    auto slotType = f32({kDyn, 1, kDyn, c_.numKVHeads, headDim_});
+    SmallVector<Type> inputs{x.getType(), pos.getType(), pastK.getType(), pastV.getType(), idx};
+    SmallVector<Type> results{x.getType(), slotType, slotType};
+    std::string name = "llama_layer" + (layerFns_.size() > 1
+                                            ? "_" + std::to_string(layerFns_.size() - 1)
+                                            : std::string());
+    OpBuilder::InsertPoint mainIp = b_.saveInsertionPoint();
+    Value mainBatch = batch_, mainSeq = seq_;
+    Location mainLoc = loc_;
+    b_.setInsertionPointToEnd(module_.getBody());
+    lf.fn = func::FuncOp::create(b_, mainLoc, name, b_.getFunctionType(inputs, results));
+    lf.fn.setPrivate();
+    Block *body = lf.fn.addEntryBlock();
+    b_.setInsertionPointToStart(body);
+    loc_ = NameLoc::get(StringAttr::get(ctx, name));
+    batch_ = tensor::DimOp::create(b_, loc_, body->getArgument(1), 0);
+    seq_ = tensor::DimOp::create(b_, loc_, body->getArgument(1), 1);
+    router_.record(body, mainIp);
+    Value kOut, vOut;
+    Value y = emitLayer(body->getArgument(0), body->getArgument(1), body->getArgument(2),
+                        body->getArgument(3), body->getArgument(4), l, kOut, vOut, error);
+    router_.stop();
+    if (y)
+      func::ReturnOp::create(b_, loc_, ValueRange{y, kOut, vOut});
+    lf.fn.setType(b_.getFunctionType(body->getArgumentTypes(), results));
+    // Back to @main, after the weights the recording created there.
+    b_.restoreInsertionPoint(mainIp);
+    batch_ = mainBatch;
+    seq_ = mainSeq;
+    loc_ = mainLoc;
+    if (!y)
+      return Value();
+    // How to name each argument's tensor for another layer.
+    std::map<std::string, std::pair<int, int>> kinds;
+    for (int k = 0; k < int(std::size(kLayerKinds)); ++k)
+      for (int s = 0; s < int(std::size(kLayerSuffixes)); ++s)
+        kinds[names_.layer(l, kLayerKinds[k], kLayerSuffixes[s])] = {k, s};
+    for (const std::string &n : router_.names) {
+      auto kind = kinds.find(n);
+      lf.args.push_back(kind == kinds.end() ? std::make_pair(-1, -1) : kind->second);
+      lf.fixed.push_back(kind == kinds.end() ? n : std::string());
+    }
+    operands.append(router_.operands.begin(), router_.operands.end());
+  } else {
+    for (size_t i = 0; i < lf.args.size(); ++i) {
+      auto [k, s] = lf.args[i];
+      std::string n = k < 0 ? lf.fixed[i] : names_.layer(l, kLayerKinds[k], kLayerSuffixes[s]);
+      Value w = weight(n, error);
+      if (!w)
+        return Value();
+      operands.push_back(w);
+    }
+  }
+  auto call = func::CallOp::create(b_, loc_, lf.fn, operands);
+  kSlot = call.getResult(1);
+  vSlot = call.getResult(2);
+  return call.getResult(0);
+}
+
+bool LlamaGraph::build(std::string &error) {
+  MLIRContext *ctx = module_.getContext();
+  const int64_t L = c_.numLayers, hkv = c_.numKVHeads, D = headDim_, hd = c_.hiddenSize;
+  Type i64 = b_.getI64Type();
+  auto idsType = RankedTensorType::get({kDyn, kDyn}, i64);
+  auto cacheType = f32({kDyn, L, kDyn, hkv, D});
+  auto fnType = b_.getFunctionType({idsType, idsType, cacheType, cacheType},
+                                   {f32({kDyn, kDyn, c_.vocabSize}), cacheType, cacheType});
+  b_.setInsertionPointToEnd(module_.getBody());
+  auto fn = func::FuncOp::create(b_, loc_, "main", fnType);
+  Block *entry = fn.addEntryBlock();
+  b_.setInsertionPointToStart(entry);
+  Value ids = entry->getArgument(0), pos = entry->getArgument(1);
+  Value pastK = entry->getArgument(2), pastV = entry->getArgument(3);
+  batch_ = tensor::DimOp::create(b_, loc_, ids, 0);
+  seq_ = tensor::DimOp::create(b_, loc_, ids, 1);
+  auto eps = b_.getF32FloatAttr(float(c_.normEps));
+
+  // Embedding: ids [B, S] → [T] → [T, hidden].
+  Value flatIds = tensor::CollapseShapeOp::create(b_, loc_, RankedTensorType::get({kDyn}, i64),
+                                                  ids, SmallVector<ReassociationIndices>{{0, 1}});
+  Value embed = weight(names_.embed(), error);
+  if (!embed)
+    return false;
+  Value x = GatherOp::create(b_, loc_, f32({kDyn, hd}), embed, flatIds, b_.getI64IntegerAttr(0));
+
+  SmallVector<Value> presentK, presentV;
   for (int64_t l = 0; l < L; ++l) {
     loc_ = NameLoc::get(StringAttr::get(ctx, "layer" + std::to_string(l)));
-    Value norm1 = weight(names_.layer(l, "attn_norm"), error);
-    if (!norm1)
+    Value kSlot, vSlot;
+    x = callLayer(x, pos, pastK, pastV, l, kSlot, vSlot, error);
+    if (!x)
       return false;
-    Value h = RmsNormOp::create(b_, loc_, f32({kDyn, hd}), x, norm1, b_.getI64IntegerAttr(-1),
-                                eps);
-    Value q = linear(h, names_.layer(l, "q"), names_.layer(l, "q", "bias"), hd, error);
-    Value k = q ? linear(h, names_.layer(l, "k"), names_.layer(l, "k", "bias"), hkv * D, error)
-                : Value();
-    Value v = k ? linear(h, names_.layer(l, "v"), names_.layer(l, "v", "bias"), hkv * D, error)
-                : Value();
-    if (!v)
-      return false;
-    Value q4 = toHeads(q, c_.numHeads), k4 = toHeads(k, hkv), v4 = toHeads(v, hkv);
-    q4 = RotaryEmbeddingOp::create(b_, loc_, q4.getType(), q4, pos, theta,
-                                   b_.getBoolAttr(interleaved));
-    k4 = RotaryEmbeddingOp::create(b_, loc_, k4.getType(), k4, pos, theta,
-                                   b_.getBoolAttr(interleaved));
-    Value attn = CachedAttentionOp::create(b_, loc_, q4.getType(), q4, k4, v4,
-                                           layerCache(pastK, l), layerCache(pastV, l), pos,
-                                           FloatAttr());
-    presentK.push_back(toCacheSlot(k4));
-    presentV.push_back(toCacheSlot(v4));
-    Value attn2 = tensor::CollapseShapeOp::create(b_, loc_, f32({kDyn, hd}), attn,
-                                                  SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-    Value o = linear(attn2, names_.layer(l, "o"), "", hd, error);
-    if (!o)
-      return false;
-    x = AddOp::create(b_, loc_, f32({kDyn, hd}), x, o);
-
-    Value norm2 = weight(names_.layer(l, "ffn_norm"), error);
-    if (!norm2)
-      return false;
-    h = RmsNormOp::create(b_, loc_, f32({kDyn, hd}), x, norm2, b_.getI64IntegerAttr(-1), eps);
-    int64_t ff = c_.intermediateSize;
-    Value gate = linear(h, names_.layer(l, "gate"), "", ff, error);
-    Value up = gate ? linear(h, names_.layer(l, "up"), "", ff, error) : Value();
-    if (!up)
-      return false;
-    Value act = MulOp::create(b_, loc_, f32({kDyn, ff}),
-                              SiluOp::create(b_, loc_, f32({kDyn, ff}), gate), up);
-    Value down = linear(act, names_.layer(l, "down"), "", hd, error);
-    if (!down)
-      return false;
-    x = AddOp::create(b_, loc_, f32({kDyn, hd}), x, down);
+    presentK.push_back(kSlot);
+    presentV.push_back(vSlot);
   }
   loc_ = NameLoc::get(StringAttr::get(ctx, "lm_head"));
   Value normF = weight(names_.finalNorm(), error);

@@ -28,6 +28,30 @@ Error makeError(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
 }
 
+/// Registers the LLVM back end for `triple`: only the host's when the triple
+/// is for the host's architecture (the usual case), which keeps the other
+/// back ends' code and tables out of memory; every back end otherwise.
+void initializeTargets(const Triple &triple) {
+  static const bool native = [] {
+    InitializeNativeTarget();
+    InitializeNativeTargetAsmPrinter();
+    InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)native;
+  if (triple.getArch() == Triple(sys::getProcessTriple()).getArch())
+    return;
+  static const bool all = [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+    InitializeAllAsmParsers();
+    return true;
+  }();
+  (void)all;
+}
+
 CodeGenOptLevel codeGenLevel(unsigned level) {
   switch (level) {
   case 0:
@@ -142,19 +166,11 @@ void optimize(Module &m, TargetMachine &tm, unsigned optLevel) {
 
 Expected<std::unique_ptr<TargetMachine>>
 qcc::createTargetMachine(const MachineOptions &options) {
-  static const bool initialized = [] {
-    InitializeAllTargetInfos();
-    InitializeAllTargets();
-    InitializeAllTargetMCs();
-    InitializeAllAsmPrinters();
-    InitializeAllAsmParsers();
-    return true;
-  }();
-  (void)initialized;
   std::string tripleName = options.triple.empty()
                                ? sys::getDefaultTargetTriple()
                                : options.triple;
   Triple triple(tripleName);
+  initializeTargets(triple);
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
@@ -170,7 +186,8 @@ qcc::createTargetMachine(const MachineOptions &options) {
 
 Expected<std::unique_ptr<Module>>
 qcc::translateModel(mlir::ModuleOp module, LLVMContext &llvmContext,
-                    TargetMachine &tm, StringRef metadata, unsigned optLevel) {
+                    TargetMachine &tm, StringRef metadata, unsigned optLevel,
+                    bool optimizeNow) {
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);
@@ -200,8 +217,13 @@ qcc::translateModel(mlir::ModuleOp module, LLVMContext &llvmContext,
   raw_string_ostream os(verifyErrors);
   if (verifyModule(*m, &os))
     return makeError("invalid LLVM IR after translation: " + verifyErrors);
-  optimize(*m, tm, optLevel);
+  if (optimizeNow)
+    optimize(*m, tm, optLevel);
   return m;
+}
+
+void qcc::optimizeModel(Module &m, TargetMachine &tm, unsigned optLevel) {
+  optimize(m, tm, optLevel);
 }
 
 /// Makes the declarations of external weights hidden and DSO-local (the

@@ -96,11 +96,17 @@ createTargetMachine(const MachineOptions &options);
 /// Translates an LLVM-dialect module to LLVM IR for `tm`, adds the metadata
 /// global (unless the module already defines it; `metadata` may then be
 /// empty) and the qcc_model_entry wrapper, internalizes everything else and
-/// runs LLVM's optimization pipeline at `optLevel`.
+/// runs LLVM's optimization pipeline at `optLevel` (unless `optimize` is
+/// false: the caller then runs optimizeModel, e.g. after freeing `module`).
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateModel(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
                llvm::TargetMachine &tm, llvm::StringRef metadata,
-               unsigned optLevel);
+               unsigned optLevel, bool optimize = true);
+
+/// Runs LLVM's optimization pipeline at `optLevel` on a module returned by
+/// translateModel(..., /*optimize=*/false).
+void optimizeModel(llvm::Module &llvmModule, llvm::TargetMachine &tm,
+                   unsigned optLevel);
 
 /// Writes `llvmModule` as `kind` to `outputPath` atomically. For
 /// SharedLibrary the object is linked with the runtime archive.
