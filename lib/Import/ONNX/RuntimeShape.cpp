@@ -1,0 +1,91 @@
+//===- RuntimeShape.cpp - shape arithmetic on run-time values -------------===//
+//
+// See RuntimeShape.h.
+//
+//===----------------------------------------------------------------------===//
+#include "RuntimeShape.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::onnx_import;
+
+Value qcc::onnx_import::constI64(NodeContext &nc, int64_t c) {
+  return arith::ConstantOp::create(nc.b, nc.loc, nc.b.getI64IntegerAttr(c));
+}
+
+Value qcc::onnx_import::dimI64(NodeContext &nc, Value v, int64_t d) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (!t.isDynamicDim(d))
+    return constI64(nc, t.getDimSize(d));
+  Value dim = tensor::DimOp::create(nc.b, nc.loc, v, d);
+  return arith::IndexCastOp::create(nc.b, nc.loc, nc.b.getI64Type(), dim);
+}
+
+Value qcc::onnx_import::scalarI64(NodeContext &nc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(),
+                           arith::ConstantIndexOp::create(nc.b, nc.loc, 0).getResult());
+  Value e = tensor::ExtractOp::create(nc.b, nc.loc, t, zeros);
+  if (e.getType().isInteger(64))
+    return e;
+  return arith::ExtSIOp::create(nc.b, nc.loc, nc.b.getI64Type(), e);
+}
+
+std::optional<int64_t> qcc::onnx_import::staticI64(Value v) {
+  APInt c;
+  if (matchPattern(v, m_ConstantInt(&c)))
+    return c.getSExtValue();
+  return std::nullopt;
+}
+
+Value qcc::onnx_import::reshapeTo(NodeContext &nc, Value v, ArrayRef<Value> dims,
+                                  std::optional<Location> loc) {
+  auto in = cast<RankedTensorType>(v.getType());
+  Shape shape;
+  for (Value d : dims)
+    shape.push_back(staticI64(d).value_or(kDynamicDim));
+  if (in.getShape() == ArrayRef<int64_t>(shape) && !loc)
+    return v;
+  auto type = nc.tensorType(shape, in.getElementType());
+  Value shapeOperand;
+  if (llvm::is_contained(shape, kDynamicDim) || loc)
+    shapeOperand = tensor::FromElementsOp::create(
+        nc.b, nc.loc, nc.tensorType({(int64_t)dims.size()}, nc.b.getI64Type()), dims);
+  auto op = ReshapeOp::create(nc.b, loc.value_or(nc.loc), type, v, shapeOperand);
+  op.setAllowzero(true);
+  return op.getResult();
+}
+
+Value qcc::onnx_import::reshapeKeep(NodeContext &nc, Value v, int64_t keep,
+                                    ArrayRef<int64_t> tail) {
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < keep; ++d)
+    dims.push_back(dimI64(nc, v, d));
+  for (int64_t t : tail)
+    dims.push_back(constI64(nc, t));
+  return reshapeTo(nc, v, dims);
+}
+
+Value qcc::onnx_import::generate(
+    NodeContext &nc, ArrayRef<Value> dims, Type elementType,
+    std::function<Value(OpBuilder &, Location, ValueRange)> body) {
+  Shape shape;
+  SmallVector<Value> dynamic;
+  for (Value d : dims) {
+    auto s = staticI64(d);
+    shape.push_back(s.value_or(kDynamicDim));
+    if (!s)
+      dynamic.push_back(
+          arith::IndexCastOp::create(nc.b, nc.loc, nc.b.getIndexType(), d).getResult());
+  }
+  auto type = nc.tensorType(shape, elementType);
+  return tensor::GenerateOp::create(
+      nc.b, nc.loc, type, dynamic,
+      [&](OpBuilder &b, Location l, ValueRange ivs) {
+        tensor::YieldOp::create(b, l, body(b, l, ivs));
+      });
+}

@@ -1,0 +1,48 @@
+//===- RuntimeShape.h - shape arithmetic on run-time values -----*- C++ -*-===//
+//
+// Helpers for converters whose shapes are only known at run time (dynamic
+// batch / sequence dims of LLM exports): dims as i64 scalars, reshapes to a
+// run-time shape, and index-generated tensors (iota, masks) built with
+// `tensor.generate`, which one-shot bufferization lowers without qcc ops.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QCC_LIB_IMPORT_ONNX_RUNTIMESHAPE_H
+#define QCC_LIB_IMPORT_ONNX_RUNTIMESHAPE_H
+
+#include "ImporterInternal.h"
+
+#include <functional>
+
+namespace qcc::onnx_import {
+
+/// A dynamic dimension in a static shape list.
+inline constexpr int64_t kDynamicDim = mlir::ShapedType::kDynamic;
+
+/// Dim `d` of `v` as an i64 scalar (a constant when static).
+mlir::Value dimI64(NodeContext &nc, mlir::Value v, int64_t d);
+/// An i64 constant.
+mlir::Value constI64(NodeContext &nc, int64_t c);
+/// Element 0 of a one-element integer tensor (any rank) as i64.
+mlir::Value scalarI64(NodeContext &nc, mlir::Value t);
+/// The static value of an i64 scalar built by constI64 / dimI64, if any.
+std::optional<int64_t> staticI64(mlir::Value v);
+
+/// qcc.reshape of `v` to the shape `dims` (i64 scalars, static where they
+/// are constants) with a run-time shape operand when any dim is dynamic.
+/// The reshape's run-time check reports a wrong element count with `loc`.
+mlir::Value reshapeTo(NodeContext &nc, mlir::Value v, llvm::ArrayRef<mlir::Value> dims,
+                      std::optional<mlir::Location> loc = std::nullopt);
+/// Reshapes `v` keeping its first `keep` dims and replacing the rest by
+/// `tail` (static sizes).
+mlir::Value reshapeKeep(NodeContext &nc, mlir::Value v, int64_t keep,
+                        llvm::ArrayRef<int64_t> tail);
+
+/// A tensor of shape `dims` (i64 scalars) and `elementType` whose element at
+/// index i is `body(builder, loc, i)` (a `tensor.generate`).
+mlir::Value generate(
+    NodeContext &nc, llvm::ArrayRef<mlir::Value> dims, mlir::Type elementType,
+    std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)> body);
+
+} // namespace qcc::onnx_import
+
+#endif // QCC_LIB_IMPORT_ONNX_RUNTIMESHAPE_H
