@@ -223,14 +223,16 @@ LogicalResult convertRotaryEmbedding(NodeContext &nc) {
   Value y = applyRope(nc, x4, cosv, sinv, rotDim, nc.attrInt("interleaved", 0) != 0);
   if (rank == 3)
     y = reshapeKeep(nc, y, 2, {hidden});
-  nc.setOutput(0, y);
+  // ONNX Runtime fails on positions outside the caches; qcc's gather would
+  // clamp them, so the run fails instead.
+  Value maxPos = dimI64(nc, nc.operand(2), 0);
+  Value okLow = arith::CmpIOp::create(nc.b, nc.loc, arith::CmpIPredicate::sge,
+                                      reduceAllI64(nc, positions, true), constI64(nc, 0));
+  Value okHigh = arith::CmpIOp::create(nc.b, nc.loc, arith::CmpIPredicate::slt,
+                                       reduceAllI64(nc, positions, false), maxPos);
+  Value ok = arith::AndIOp::create(nc.b, nc.loc, okLow, okHigh);
+  nc.setOutput(0, checkAtRunTime(nc, y, ok, "position_ids outside [0, rows of cos_cache)"));
   return success();
-}
-
-/// A location whose name tells what the run-time check of a reshape checks.
-Location checkLoc(NodeContext &nc, StringRef what) {
-  std::string name = nc.node.name().empty() ? nc.node.op_type() : nc.node.name();
-  return NameLoc::get(nc.b.getStringAttr(name + " (GroupQueryAttention) " + what), nc.loc);
 }
 
 /// com.microsoft.GroupQueryAttention.
@@ -312,6 +314,9 @@ LogicalResult convertGroupQueryAttention(NodeContext &nc) {
   Value total = scalarI64(nc, nc.operand(6));
   Value pastLen = hasPast ? dimI64(nc, nc.operand(3), 2) : constI64(nc, 0);
   Value positions = positionGrid(nc, batch, seq, pastLen);
+  Value newTotal = arith::AddIOp::create(nc.b, nc.loc, pastLen, seq);
+  // P + S, or a different length when the rotary caches are too short.
+  Value inCache = newTotal;
   if (nc.attrInt("do_rotary", 0)) {
     if (!nc.hasInput(7) || !nc.hasInput(8))
       return nc.emitError() << "do_rotary = 1 needs cos_cache and sin_cache";
@@ -325,6 +330,7 @@ LogicalResult convertGroupQueryAttention(NodeContext &nc) {
       return failure();
     Value c = reshapeKeep(nc, caches->first, 2, {1, half});
     Value s = reshapeKeep(nc, caches->second, 2, {1, half});
+    inCache = arith::MinSIOp::create(nc.b, nc.loc, newTotal, dimI64(nc, nc.operand(7), 0));
     bool inter = nc.attrInt("rotary_interleaved", 0) != 0;
     q = applyRope(nc, q, c, s, 2 * half, inter);
     k = applyRope(nc, k, c, s, 2 * half, inter);
@@ -370,13 +376,14 @@ LogicalResult convertGroupQueryAttention(NodeContext &nc) {
     Value length;
     const char *what;
   } checks[] = {
+      {inCache, "past_sequence_length + sequence_length > rows of cos_cache"},
       {total, "total_sequence_length != past_sequence_length + sequence_length"},
       {reduce(true), "min(seqlens_k) + 1 != past_sequence_length + sequence_length "
                      "(sequences of different lengths are not supported)"},
       {reduce(false), "max(seqlens_k) + 1 != past_sequence_length + sequence_length "
                       "(sequences of different lengths are not supported)"}};
   for (const Check &c : checks) {
-    Location l = checkLoc(nc, c.what);
+    Location l = checkLocation(nc, c.what);
     presentK = reshapeTo(nc, presentK, {batch, headsKv, c.length, hs}, l);
     presentV = reshapeTo(nc, presentV, {batch, headsKv, c.length, hs}, l);
   }

@@ -89,3 +89,36 @@ Value qcc::onnx_import::generate(
         tensor::YieldOp::create(b, l, body(b, l, ivs));
       });
 }
+
+Location qcc::onnx_import::checkLocation(NodeContext &nc, StringRef what) {
+  std::string name = nc.node.name().empty() ? nc.node.op_type() : nc.node.name();
+  return NameLoc::get(nc.b.getStringAttr(name + " (" + nc.node.op_type() + ") " + what.str()),
+                      nc.loc);
+}
+
+Value qcc::onnx_import::checkAtRunTime(NodeContext &nc, Value v, Value ok, StringRef what) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    dims.push_back(dimI64(nc, v, d));
+  if (dims.empty())
+    return v;
+  // Dim 0 becomes 0 when the check fails: the element count differs, and
+  // the (now dynamic) dim 0 keeps the code after the failed check in bounds.
+  Value zero = constI64(nc, 0);
+  dims.front() = arith::SelectOp::create(nc.b, nc.loc, ok, dims.front(), zero);
+  return reshapeTo(nc, v, dims, checkLocation(nc, what));
+}
+
+Value qcc::onnx_import::reduceAllI64(NodeContext &nc, Value t, bool isMin) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    axes.push_back(d);
+  auto rt = nc.tensorType(Shape(type.getRank(), 1), type.getElementType());
+  auto axesAttr = nc.b.getDenseI64ArrayAttr(axes);
+  auto keep = nc.b.getBoolAttr(true);
+  Value r = isMin ? ReduceMinOp::create(nc.b, nc.loc, rt, t, axesAttr, keep).getResult()
+                  : ReduceMaxOp::create(nc.b, nc.loc, rt, t, axesAttr, keep).getResult();
+  return scalarI64(nc, r);
+}

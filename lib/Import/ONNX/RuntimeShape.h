@@ -37,6 +37,17 @@ mlir::Value reshapeTo(NodeContext &nc, mlir::Value v, llvm::ArrayRef<mlir::Value
 mlir::Value reshapeKeep(NodeContext &nc, mlir::Value v, int64_t keep,
                         llvm::ArrayRef<int64_t> tail);
 
+/// `v`, through a qcc.reshape whose run-time check fails the model's run
+/// with a message naming the node and `what` unless `ok` (i1) holds. The
+/// result's dim 0 is dynamic (0 after a failure). Callers must use the
+/// result so that the check is not dead code.
+mlir::Value checkAtRunTime(NodeContext &nc, mlir::Value v, mlir::Value ok,
+                           llvm::StringRef what);
+/// A location naming the node and what a run-time check checks.
+mlir::Location checkLocation(NodeContext &nc, llvm::StringRef what);
+/// min or max of all elements of an integer tensor, as i64.
+mlir::Value reduceAllI64(NodeContext &nc, mlir::Value t, bool isMin);
+
 /// A tensor of shape `dims` (i64 scalars) and `elementType` whose element at
 /// index i is `body(builder, loc, i)` (a `tensor.generate`).
 mlir::Value generate(
