@@ -122,3 +122,58 @@ Value qcc::onnx_import::reduceAllI64(NodeContext &nc, Value t, bool isMin) {
                   : ReduceMaxOp::create(nc.b, nc.loc, rt, t, axesAttr, keep).getResult();
   return scalarI64(nc, r);
 }
+
+SmallVector<std::optional<int64_t>> qcc::onnx_import::knownShapeEntries(Value shape) {
+  auto t = dyn_cast<RankedTensorType>(shape.getType());
+  if (!t || t.getRank() > 1 || !t.hasStaticShape())
+    return {};
+  int64_t n = t.getNumElements();
+  SmallVector<std::optional<int64_t>> unknown(n, std::nullopt);
+  Operation *def = shape.getDefiningOp();
+  if (!def)
+    return unknown;
+  DenseIntElementsAttr dense;
+  if (matchPattern(shape, m_Constant(&dense))) {
+    SmallVector<std::optional<int64_t>> out;
+    for (const APInt &v : dense.getValues<APInt>())
+      out.push_back(v.getSExtValue());
+    return out;
+  }
+  if (auto fe = dyn_cast<tensor::FromElementsOp>(def)) {
+    SmallVector<std::optional<int64_t>> out;
+    for (Value e : fe.getElements())
+      out.push_back(staticI64(e));
+    return out;
+  }
+  if (auto cat = dyn_cast<ConcatOp>(def)) {
+    SmallVector<std::optional<int64_t>> out;
+    for (Value part : cat.getInputs()) {
+      auto p = knownShapeEntries(part);
+      if (p.size() != (size_t)cast<RankedTensorType>(part.getType()).getNumElements())
+        return unknown;
+      out.append(p.begin(), p.end());
+    }
+    return out.size() == (size_t)n ? out : unknown;
+  }
+  if (auto r = dyn_cast<ReshapeOp>(def)) {
+    auto p = knownShapeEntries(r.getInput());
+    return p.size() == (size_t)n ? p : unknown;
+  }
+  if (auto g = dyn_cast<GatherOp>(def)) {
+    auto data = knownShapeEntries(g.getInput());
+    DenseIntElementsAttr idx;
+    if (data.empty() || !matchPattern(g.getIndices(), m_Constant(&idx)))
+      return unknown;
+    SmallVector<std::optional<int64_t>> out;
+    for (const APInt &v : idx.getValues<APInt>()) {
+      int64_t i = v.getSExtValue();
+      if (i < 0)
+        i += data.size();
+      if (i < 0 || i >= (int64_t)data.size())
+        return unknown;
+      out.push_back(data[i]);
+    }
+    return out.size() == (size_t)n ? out : unknown;
+  }
+  return unknown;
+}

@@ -48,6 +48,12 @@ mlir::Location checkLocation(NodeContext &nc, llvm::StringRef what);
 /// min or max of all elements of an integer tensor, as i64.
 mlir::Value reduceAllI64(NodeContext &nc, mlir::Value t, bool isMin);
 
+/// The statically known entries of a 1-D i64 shape tensor built at run time
+/// (constants, tensor.from_elements, qcc.concat of such pieces, one-element
+/// qcc.reshape / qcc.gather of them); nullopt for entries known only at run
+/// time. Empty if `shape` is not 1-D of static length.
+llvm::SmallVector<std::optional<int64_t>> knownShapeEntries(mlir::Value shape);
+
 /// A tensor of shape `dims` (i64 scalars) and `elementType` whose element at
 /// index i is `body(builder, loc, i)` (a `tensor.generate`).
 mlir::Value generate(
