@@ -103,10 +103,11 @@ Value qcc::onnx_import::checkAtRunTime(NodeContext &nc, Value v, Value ok, Strin
     dims.push_back(dimI64(nc, v, d));
   if (dims.empty())
     return v;
-  // Dim 0 becomes 0 when the check fails: the element count differs, and
-  // the (now dynamic) dim 0 keeps the code after the failed check in bounds.
-  Value zero = constI64(nc, 0);
-  dims.front() = arith::SelectOp::create(nc.b, nc.loc, ok, dims.front(), zero);
+  // Dim 0 becomes -2 when the check fails: an invalid entry fails the
+  // reshape's check even for an empty tensor, and the lowering then gives
+  // the (now dynamic) dim 0 size 0, keeping later code in bounds.
+  Value invalid = constI64(nc, -2);
+  dims.front() = arith::SelectOp::create(nc.b, nc.loc, ok, dims.front(), invalid);
   return reshapeTo(nc, v, dims, checkLocation(nc, what));
 }
 

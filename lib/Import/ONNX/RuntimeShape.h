@@ -39,7 +39,7 @@ mlir::Value reshapeKeep(NodeContext &nc, mlir::Value v, int64_t keep,
 
 /// `v`, through a qcc.reshape whose run-time check fails the model's run
 /// with a message naming the node and `what` unless `ok` (i1) holds. The
-/// result's dim 0 is dynamic (0 after a failure). Callers must use the
+/// result's dim 0 is dynamic (size 0 after a failure). Callers must use the
 /// result so that the check is not dead code.
 mlir::Value checkAtRunTime(NodeContext &nc, mlir::Value v, mlir::Value ok,
                            llvm::StringRef what);
