@@ -243,11 +243,13 @@ LogicalResult convertGroupQueryAttention(NodeContext &nc) {
                              "a multiple of kv_num_heads";
   int64_t n = nAttr->i(), nkv = kvAttr->i();
   for (auto [name, ok] : {std::pair<StringRef, int64_t>{"local_window_size", -1},
-                          {"smooth_softmax", 0}, {"qk_output", 0}, {"k_quant_type", 0}})
+                          {"smooth_softmax", 0}, {"qk_output", 0}})
     if (failed(rejectAttr(nc, name, ok)))
       return failure();
-  if (const onnx::AttributeProto *a = nc.attr("k_quant_type"); a && a->type() == onnx::AttributeProto::STRING && a->s() != "NONE")
-    return nc.emitError() << "unsupported feature: quantized KV cache (k_quant_type = " << a->s() << ")";
+  for (StringRef name : {"k_quant_type", "v_quant_type"})
+    if (nc.attrString(name, "NONE") != "NONE")
+      return nc.emitError() << "unsupported feature: quantized KV cache (" << name << " = "
+                            << nc.attrString(name, "NONE") << ")";
   if (float c = nc.attrFloat("softcap", 0.0f); c != 0.0f)
     return nc.emitError() << "unsupported feature: softcap = " << c << " (qcc imports 0)";
   for (unsigned i : {9u, 10u, 11u})
