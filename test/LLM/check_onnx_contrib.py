@@ -137,21 +137,22 @@ def gqa_cases(work):
     """GroupQueryAttention: a prompt then two decode steps feeding present back as past."""
     ok = True
     cases = [
-        # name, N, NKV, H, packed, past input, attributes, rotary dim
-        ("gqa_rotary", 4, 2, 16, False, True, {"do_rotary": 1}, 16),
+        # name, N, NKV, H, packed, past input, attributes, rotary dim, batch, new tokens per step
+        ("gqa_rotary", 4, 2, 16, False, True, {"do_rotary": 1}, 16, 2, [5, 1, 1]),
         ("gqa_packed_pairs", 6, 2, 16, True, True, {"do_rotary": 1, "rotary_interleaved": 1,
-                                                    "scale": 0.3}, 16),
-        ("gqa_plain", 4, 1, 16, False, True, {}, None),
-        ("gqa_partial_rotary", 2, 2, 32, False, True, {"do_rotary": 1}, 16),
+                                                    "scale": 0.3}, 16, 2, [5, 1, 1]),
+        ("gqa_plain", 4, 1, 16, False, True, {}, None, 2, [5, 1, 1]),
+        ("gqa_partial_rotary", 2, 2, 32, False, True, {"do_rotary": 1}, 16, 2, [5, 1, 1]),
+        # Chunked prefill (ORT's "subsequent prompt", batch 1): S > 1 with a past.
+        ("gqa_chunked", 4, 2, 16, False, True, {"do_rotary": 1}, 16, 1, [4, 3, 1]),
     ]
-    for name, N, NKV, H, packed, has_past, attrs, rot in cases:
+    for name, N, NKV, H, packed, has_past, attrs, rot, B, steps in cases:
         path = gqa_model(work, name, N, NKV, H, packed, has_past, attrs, rot)
         so = compile_model(path)
         sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-        B = 2
         past = {"ort": None, "qcc": None}
         P = 0
-        for step, S in enumerate([5, 1, 1]):
+        for step, S in enumerate(steps):
             qdim = (N + 2 * NKV) * H if packed else N * H
             feeds = {"q": rng.standard_normal((B, S, qdim)).astype(np.float32)}
             if not packed:
