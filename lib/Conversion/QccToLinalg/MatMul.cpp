@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "Utils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -51,6 +52,27 @@ SmallVector<int64_t> staticShapeOf(ArrayRef<OpFoldResult> sizes) {
       shape.push_back(ShapedType::kDynamic);
   }
   return shape;
+}
+
+/// tensor.expand_shape of `v` to `outType` by `groups`, except that a group
+/// with several dynamic dims (e.g. [B*S, N] back to [B, S, N], both dynamic)
+/// becomes a tensor.reshape with a run-time shape: MLIR 22's
+/// expand-strided-metadata crashes on the bufferized expand_shape of such a
+/// group.
+Value expandTo(OpBuilder &b, Location loc, RankedTensorType outType, Value v,
+               ArrayRef<ReassociationIndices> groups, ArrayRef<OpFoldResult> sizes) {
+  bool severalDynamic = llvm::any_of(groups, [&](const ReassociationIndices &g) {
+    return llvm::count_if(g, [&](int64_t d) { return outType.isDynamicDim(d); }) > 1;
+  });
+  if (!severalDynamic)
+    return tensor::ExpandShapeOp::create(b, loc, outType, v, groups, sizes);
+  SmallVector<Value> dims;
+  for (OpFoldResult s : sizes)
+    dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                              getValueOrCreateConstantIndexOp(b, loc, s)));
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({(int64_t)dims.size()}, b.getI64Type()), dims);
+  return tensor::ReshapeOp::create(b, loc, outType, v, shape);
 }
 
 /// Matrix product of operands of rank >= 2 (batch dims broadcast) into a
@@ -105,8 +127,7 @@ Value buildBatchedMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                    .getResult(0);
     if (lr == 2)
       return mm;
-    return tensor::ExpandShapeOp::create(b, loc, outType, mm,
-                                         mergeLeading(lr, lr - 1), sizes);
+    return expandTo(b, loc, outType, mm, mergeLeading(lr, lr - 1), sizes);
   }
 
   // Same batch dims on both sides (no broadcasting): linalg.batch_matmul.
@@ -137,8 +158,7 @@ Value buildBatchedMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                    .getResult(0);
     if (lr == 3)
       return mm;
-    return tensor::ExpandShapeOp::create(b, loc, outType, mm,
-                                         mergeLeading(lr, lr - 2), sizes);
+    return expandTo(b, loc, outType, mm, mergeLeading(lr, lr - 2), sizes);
   }
 
   // Broadcasting batch dims: a contraction generic over (batch..., m, n, k).

@@ -43,7 +43,9 @@ struct ReshapeLowering : public OpRewritePattern<ReshapeOp> {
     Value input = op.getInput();
     auto inType = op.getInput().getType();
     auto outType = op.getType();
-    if (inType == outType) {
+    // Same type: a no-op, unless a run-time shape operand must be checked
+    // against the dynamic dims.
+    if (inType == outType && (!op.getShape() || inType.hasStaticShape())) {
       rewriter.replaceOp(op, input);
       return success();
     }

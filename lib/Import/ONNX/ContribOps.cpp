@@ -18,7 +18,8 @@
 //   BiasGelu(a, b)       y = gelu_erf(a + b)
 //
 // The statistics outputs (mean, inv_std_var) are not produced: requesting
-// them is reported as an unsupported feature.
+// them is reported as an unsupported feature. RotaryEmbedding and
+// GroupQueryAttention are in AttentionOps.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "ImporterInternal.h"

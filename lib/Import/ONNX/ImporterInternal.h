@@ -173,6 +173,8 @@ void registerShapeConverters(ConverterMap &map);
 void registerQuantConverters(ConverterMap &map);
 /// ONNX Runtime's com.microsoft ops (ContribOps.cpp), keyed "domain::op".
 void registerContribConverters(ConverterMap &map);
+/// RotaryEmbedding and GroupQueryAttention (AttentionOps.cpp).
+void registerAttentionConverters(ConverterMap &map);
 
 /// The domain of ONNX Runtime's contrib ops.
 inline constexpr const char *kMicrosoftDomain = "com.microsoft";

@@ -790,6 +790,7 @@ const ConverterMap &qcc::onnx_import::getConverters() {
     registerShapeConverters(m);
     registerQuantConverters(m);
     registerContribConverters(m);
+    registerAttentionConverters(m);
     return m;
   }();
   return map;

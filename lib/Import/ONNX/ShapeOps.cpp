@@ -4,10 +4,13 @@
 // Slice, Split, Gather, Expand, Tile, Pad, Resize/Upsample, DepthToSpace,
 // SpaceToDepth, and the shape producers Shape, Size, Constant,
 // ConstantOfShape and Range, which fold to constants whenever the shapes are
-// known so that shape subgraphs of exported models vanish at import.
+// known so that shape subgraphs of exported models vanish at import (else
+// DynamicShapeOps.cpp builds them at run time, with Trilu).
 //
 //===----------------------------------------------------------------------===//
+#include "DynamicShapeOps.h"
 #include "ImporterInternal.h"
+#include "RuntimeShape.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -37,6 +40,21 @@ LogicalResult setReshaped(NodeContext &nc, ArrayRef<int64_t> shape) {
   return success();
 }
 
+/// Like setReshaped for reshapes that only add or remove unit dims: dynamic
+/// dim d of `shape` is input dim `source[d]`, so several dynamic dims are
+/// fine (the run-time shape reads them from the input).
+LogicalResult setReshapedUnitDims(NodeContext &nc, ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> source) {
+  if (llvm::count(shape, kDyn) <= 1 || nc.constant(0))
+    return setReshaped(nc, shape);
+  Value x = nc.operand(0);
+  SmallVector<Value> dims;
+  for (auto [d, size] : llvm::enumerate(shape))
+    dims.push_back(size == kDyn ? dimI64(nc, x, source[d]) : constI64(nc, size));
+  nc.setOutput(0, reshapeTo(nc, x, dims));
+  return success();
+}
+
 LogicalResult convertReshape(NodeContext &nc) {
   auto in = nc.shape(0);
   if (!nc.constant(1)) {
@@ -47,6 +65,17 @@ LogicalResult convertReshape(NodeContext &nc) {
     if (!st.getElementType().isInteger(64))
       return nc.emitError() << "the shape input must be i64";
     Shape out(st.getDimSize(0), kDyn);
+    // Entries known at import (constants among run-time pieces) stay static.
+    bool allowZero = nc.attrInt("allowzero", 0) != 0;
+    auto known = knownShapeEntries(nc.operand(1));
+    for (auto [d, e] : llvm::enumerate(known)) {
+      if (e && *e > 0)
+        out[d] = *e;
+      else if (e && *e == 0 && allowZero)
+        out[d] = 0;
+      else if (e && *e == 0 && d < in.size())
+        out[d] = in[d];
+    }
     auto type = nc.tensorType(out, nc.elementType(0));
     auto op = ReshapeOp::create(nc.b, nc.loc, type, nc.operand(0), nc.operand(1));
     op.setAllowzero(nc.attrInt("allowzero", 0) != 0);
@@ -156,10 +185,13 @@ LogicalResult convertSqueeze(NodeContext &nc) {
     drop[*n] = true;
   }
   Shape out;
+  SmallVector<int64_t> source;
   for (int64_t d = 0; d < rank; ++d)
-    if (!drop[d])
+    if (!drop[d]) {
       out.push_back(in[d]);
-  return setReshaped(nc, out);
+      source.push_back(d);
+    }
+  return setReshapedUnitDims(nc, out, source);
 }
 
 LogicalResult convertUnsqueeze(NodeContext &nc) {
@@ -178,9 +210,12 @@ LogicalResult convertUnsqueeze(NodeContext &nc) {
     isNew[*n] = true;
   }
   Shape out;
-  for (int64_t d = 0, k = 0; d < outRank; ++d)
+  SmallVector<int64_t> source;
+  for (int64_t d = 0, k = 0; d < outRank; ++d) {
+    source.push_back(isNew[d] ? -1 : k);
     out.push_back(isNew[d] ? 1 : in[k++]);
-  return setReshaped(nc, out);
+  }
+  return setReshapedUnitDims(nc, out, source);
 }
 
 /// Builds a transpose (folding constants).
@@ -397,6 +432,8 @@ LogicalResult convertGather(NodeContext &nc) {
 }
 
 LogicalResult convertExpand(NodeContext &nc) {
+  if (!nc.constant(1))
+    return convertExpandAtRunTime(nc);
   auto target = nc.constInts(1, "shape");
   if (failed(target))
     return failure();
@@ -682,12 +719,6 @@ LogicalResult convertConstant(NodeContext &nc) {
 }
 
 LogicalResult convertConstantOfShape(NodeContext &nc) {
-  auto shape = nc.constInts(0, "shape");
-  if (failed(shape))
-    return failure();
-  for (int64_t d : *shape)
-    if (d < 0)
-      return nc.emitError() << "negative dimension " << d;
   ConstTensor one = ConstTensor::empty({}, nc.b.getF32Type());
   one.floats.push_back(0.0);
   if (const auto *a = nc.attr("value")) {
@@ -697,6 +728,14 @@ LogicalResult convertConstantOfShape(NodeContext &nc) {
       return nc.emitError() << "value must be a one-element tensor" << (error.empty() ? "" : ": ") << error;
     one = *v;
   }
+  if (!nc.constant(0))
+    return convertConstantOfShapeAtRunTime(nc, one);
+  auto shape = nc.constInts(0, "shape");
+  if (failed(shape))
+    return failure();
+  for (int64_t d : *shape)
+    if (d < 0)
+      return nc.emitError() << "negative dimension " << d;
   int64_t n = numElementsOf(*shape);
   if (n <= kFoldLimit) {
     ConstTensor c = ConstTensor::empty(*shape, one.elementType);
@@ -717,8 +756,7 @@ LogicalResult convertConstantOfShape(NodeContext &nc) {
 LogicalResult convertRange(NodeContext &nc) {
   const ConstTensor *s = nc.constant(0), *l = nc.constant(1), *d = nc.constant(2);
   if (!s || !l || !d)
-    return nc.emitError() << "unsupported runtime input: start, limit and delta must "
-                             "be compile-time constants (data-dependent output shape)";
+    return convertRangeAtRunTime(nc);
   double start = s->getDouble(0), limit = l->getDouble(0), delta = d->getDouble(0);
   if (delta == 0)
     return nc.emitError() << "delta is zero";
@@ -760,4 +798,5 @@ void qcc::onnx_import::registerShapeConverters(ConverterMap &m) {
   m["Constant"] = convertConstant;
   m["ConstantOfShape"] = convertConstantOfShape;
   m["Range"] = convertRange;
+  m["Trilu"] = convertTrilu;
 }
