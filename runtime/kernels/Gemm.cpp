@@ -9,8 +9,9 @@
 //     for each NR panel: for each MR sliver: micro-kernel (C in registers)
 //
 // Packing makes every operand layout (B as [K,N] or [N,K], strided views,
-// transposed A) the same contiguous stream for the micro-kernel. Partial
-// edge tiles run the micro-kernel on a stack tile and merge the valid part.
+// transposed A) the same contiguous stream for the micro-kernel. The last
+// rows of M run a micro-kernel variant for fewer rows; partial right-edge
+// tiles run it on a stack tile and merge the valid part.
 // M <= 4 (LLM decode) takes a GEMV path that reads B once and packs nothing.
 // Packing buffers are thread-local and reused across calls.
 //
@@ -262,12 +263,13 @@ void gemmTask(const Problem &p, int64_t task) {
         int64_t mr = std::min(kMR, mb - ir);
         const float *ap = aBlock + ir * kb;
         float *ct = c + ir * p.csm + jr * p.csn;
-        if (mr == kMR && nr == kNR && p.csn == 1) {
-          p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu);
+        if (nr == kNR && p.csn == 1) {
+          // Full-width tile (the last rows of M included): straight to C.
+          p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu, mr);
           continue;
         }
-        // Edge tile (or strided C): compute into the stack tile, merge.
-        p.kernel(kb, ap, bp, tile, kNR, false, nullptr, false);
+        // Right edge (or strided C): compute into the stack tile, merge.
+        p.kernel(kb, ap, bp, tile, kNR, false, nullptr, false, mr);
         for (int64_t i = 0; i < mr; ++i)
           for (int64_t j = 0; j < nr; ++j)
             storeElement(ct + i * p.csm + j * p.csn, tile[i * kNR + j], load,

@@ -12,22 +12,24 @@ constexpr int64_t kNR = 16;
 
 /// Computes one MR x NR tile of C from packed panels:
 ///   acc[i][j] = sum_{k < kc} ap[k*MR + i] * bp[k*NR + j]
-/// then stores, for i < MR, j < NR (C row-major with row stride ldc):
+/// then stores, for i < rows, j < NR (C row-major with row stride ldc):
 ///   c[i*ldc + j] = (load ? c[i*ldc + j] : 0) + acc[i][j] (+ bias[j]) (relu)
-/// `bias` may be null. Every lane of the tile is written.
+/// `bias` may be null; 1 <= rows <= MR (rows past `rows` are neither
+/// computed nor stored: the last rows of M need no stack tile).
 using MicroKernelFn = void (*)(int64_t kc, const float *ap, const float *bp,
                                float *c, int64_t ldc, bool load,
-                               const float *bias, bool relu);
+                               const float *bias, bool relu, int64_t rows);
 
 /// Portable C++ micro-kernel (any x86-64 / any target).
 void microKernelPortable(int64_t kc, const float *ap, const float *bp,
                          float *c, int64_t ldc, bool load, const float *bias,
-                         bool relu);
+                         bool relu, int64_t rows);
 
 /// AVX2 + FMA micro-kernel: 12 ymm accumulators. Call only when
 /// hostHasAvx2Fma() is true.
 void microKernelAvx2(int64_t kc, const float *ap, const float *bp, float *c,
-                     int64_t ldc, bool load, const float *bias, bool relu);
+                     int64_t ldc, bool load, const float *bias, bool relu,
+                     int64_t rows);
 
 /// True when the CPU and the OS support AVX2 and FMA (cpuid + xgetbv).
 bool hostHasAvx2Fma();
