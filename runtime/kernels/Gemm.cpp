@@ -126,8 +126,8 @@ inline void storeElement(float *dst, float acc, bool load, const float *bias,
     v += *dst;
   if (bias)
     v += *bias;
-  if (relu)
-    v = v > 0.0f ? v : 0.0f;
+  if (relu) // NaN stays NaN, -0 becomes +0 (arith.maximumf)
+    v = v < 0.0f ? 0.0f : v + 0.0f;
   *dst = v;
 }
 
@@ -517,7 +517,7 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
             for (int64_t j = 0; j < N; ++j) {
               float *d = p.c + t * p.csb + i * p.csm + j * p.csn;
               float v = *d + bias[j * bias_stride];
-              *d = p.relu && v < 0.0f ? 0.0f : v;
+              *d = p.relu ? (v < 0.0f ? 0.0f : v + 0.0f) : v;
             }
         return;
       }

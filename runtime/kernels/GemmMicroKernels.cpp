@@ -31,8 +31,8 @@ void microKernelPortable(int64_t kc, const float *ap, const float *bp,
         v += c[i * ldc + j];
       if (bias)
         v += bias[j];
-      if (relu)
-        v = v > 0.0f ? v : 0.0f;
+      if (relu) // NaN stays NaN, -0 becomes +0 (arith.maximumf)
+        v = v < 0.0f ? 0.0f : v + 0.0f;
       c[i * ldc + j] = v;
     }
 }
@@ -44,8 +44,12 @@ storeLanes(float *dst, __m256 acc, bool load, const float *bias, bool relu) {
     acc = _mm256_add_ps(acc, _mm256_loadu_ps(dst));
   if (bias)
     acc = _mm256_add_ps(acc, _mm256_loadu_ps(bias));
+  // max(0, NaN) is NaN and max(0, -0) is +0, as arith.maximumf (ONNX Relu):
+  // vmaxps returns its second operand for NaN or equal inputs; + 0 turns
+  // -0 into +0 and leaves everything else unchanged.
   if (relu)
-    acc = _mm256_max_ps(acc, _mm256_setzero_ps());
+    acc = _mm256_add_ps(_mm256_max_ps(_mm256_setzero_ps(), acc),
+                        _mm256_setzero_ps());
   _mm256_storeu_ps(dst, acc);
 }
 

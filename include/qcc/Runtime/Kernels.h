@@ -31,7 +31,8 @@ enum {
   QCC_GEMM_ACCUMULATE = 1,
   /** Adds bias[n * bias_stride] to every row of C after the product. */
   QCC_GEMM_BIAS = 2,
-  /** Applies max(x, 0) after the product (and the bias). */
+  /** Applies max(x, 0) after the product (and the bias), as arith.maximumf:
+   *  NaN stays NaN, -0 becomes +0. */
   QCC_GEMM_RELU = 4,
   /** B is immutable for the lifetime of the program (a constant weight in
    *  read-only memory): the kernel packs it once, on the first call with

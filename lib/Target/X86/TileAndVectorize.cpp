@@ -780,12 +780,25 @@ struct TileAndVectorizePass
 
     // With skip-ukernel-matmuls, the f32 matmuls that become qcc_rt_sgemm
     // calls after bufferization stay whole, and so do fills used only by
-    // them (the call folds a zero fill of C).
+    // them (the call folds a zero fill of C) and their bias(+ReLU)
+    // epilogues (the call applies them).
     if (skipUKernelMatmuls) {
       llvm::SmallPtrSet<Operation *, 8> skipped;
       for (linalg::LinalgOp op : roots)
         if (matchSgemm(op))
           skipped.insert(op);
+      // So do bias(+ReLU) epilogues of such a product (used only there),
+      // which the call applies in registers (LowerMatmulToUKernel).
+      for (linalg::LinalgOp op : roots) {
+        std::optional<SgemmEpilogue> epilogue = matchSgemmEpilogue(op);
+        if (!epilogue)
+          continue;
+        Value x = op.getDpsInputOperand(epilogue->xInput)->get();
+        Value product = stripReshapes(x);
+        if (product.hasOneUse() && product.getDefiningOp() &&
+            skipped.contains(product.getDefiningOp()))
+          skipped.insert(op);
+      }
       auto onlyFeedsSkipped = [&](linalg::LinalgOp op) {
         return isa<linalg::FillOp>(op.getOperation()) && !op->use_empty() &&
                llvm::all_of(op->getUsers(), [&](Operation *user) {
