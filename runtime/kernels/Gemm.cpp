@@ -5,7 +5,8 @@
 //   tasks = batch x ceil(M / MC) x ceil(N / NC)   (qcc_rt_parallel_for)
 //   per task, for each KC block of K:
 //     pack B[k0:k0+KC, j0:j0+NC] into NR-column panels (k-major, zero-padded)
-//     pack A[i0:i0+MC, k0:k0+KC] into MR-row slivers   (k-major, zero-padded)
+//     pack A[i0:i0+MC, k0:k0+KC] into MR-row slivers   (k-major, zero-padded;
+//       skipped when rows of A have unit k stride: the kernel reads them)
 //     for each NR panel: for each MR sliver: micro-kernel (C in registers)
 //
 // Packing makes every operand layout (B as [K,N] or [N,K], strided views,
@@ -113,6 +114,9 @@ struct Problem {
   /// t * K * mPadAll + k0 * mPadAll + i * kb), or null: packed per task.
   float *prepackedA = nullptr;
   int64_t mPadAll = 0;
+  /// A is read in place by the micro-kernel (rows with unit k stride), not
+  /// packed.
+  bool directA = false;
   /// Blocking of C into tasks.
   int64_t mc, nc, nM, nN;
   MicroKernelFn kernel;
@@ -221,13 +225,13 @@ void gemmTask(const Problem &p, int64_t task) {
   int64_t mPad = (mb + kMR - 1) / kMR * kMR;
   int64_t nPad = (nb + kNR - 1) / kNR * kNR;
   int64_t kcMax = std::min(kKC, p.K);
-  float *aBuf = p.prepackedA
+  float *aBuf = p.prepackedA || p.directA
                     ? nullptr
                     : packedA.get(static_cast<size_t>(mPad * kcMax));
   float *bBuf = p.prepackedB
                     ? nullptr
                     : packedB.get(static_cast<size_t>(nPad * kcMax));
-  if ((!aBuf && !p.prepackedA) || (!bBuf && !p.prepackedB))
+  if ((!aBuf && !p.prepackedA && !p.directA) || (!bBuf && !p.prepackedB))
     return naiveTask(p, t, i0, mb, j0, nb);
 
   const float *a = p.a + t * p.asb + i0 * p.asm_;
@@ -249,7 +253,9 @@ void gemmTask(const Problem &p, int64_t task) {
       bBlock = bBuf;
     }
     const float *aBlock;
-    if (p.prepackedA) {
+    if (p.directA) {
+      aBlock = a + k0;
+    } else if (p.prepackedA) {
       aBlock = p.prepackedA + t * p.K * p.mPadAll + k0 * p.mPadAll + i0 * kb;
     } else {
       packA(p, a + k0 * p.ask, mb, kb, aBuf);
@@ -261,15 +267,16 @@ void gemmTask(const Problem &p, int64_t task) {
       const float *tileBias = blockBias ? blockBias + jr : nullptr;
       for (int64_t ir = 0; ir < mb; ir += kMR) {
         int64_t mr = std::min(kMR, mb - ir);
-        const float *ap = aBlock + ir * kb;
+        const float *ap = p.directA ? aBlock + ir * p.asm_ : aBlock + ir * kb;
+        int64_t lda = p.directA ? p.asm_ : 0;
         float *ct = c + ir * p.csm + jr * p.csn;
         if (nr == kNR && p.csn == 1) {
           // Full-width tile (the last rows of M included): straight to C.
-          p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu, mr);
+          p.kernel(kb, ap, lda, bp, ct, p.csm, load, tileBias, relu, mr);
           continue;
         }
         // Right edge (or strided C): compute into the stack tile, merge.
-        p.kernel(kb, ap, bp, tile, kNR, false, nullptr, false, mr);
+        p.kernel(kb, ap, lda, bp, tile, kNR, false, nullptr, false, mr);
         for (int64_t i = 0; i < mr; ++i)
           for (int64_t j = 0; j < nr; ++j)
             storeElement(ct + i * p.csm + j * p.csn, tile[i * kNR + j], load,
@@ -544,7 +551,11 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     }
     // Several column blocks would each pack the same rows of A: pack A once
     // (in parallel) into the calling thread's buffer instead.
-    if (p.nN > 1) {
+    // Rows of A with unit k stride are read in place (MLAS-style); their
+    // row stride must keep the 6 rows out of one L1 set (not a multiple of
+    // 4 KiB), else they are packed.
+    p.directA = p.ask == 1 && (p.asm_ * sizeof(float)) % 4096 != 0;
+    if (p.nN > 1 && !p.directA) {
       p.mPadAll = (M + kMR - 1) / kMR * kMR;
       p.prepackedA = packedAllA.get(static_cast<size_t>(batch * K * p.mPadAll));
       if (p.prepackedA)

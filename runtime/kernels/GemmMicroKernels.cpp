@@ -14,13 +14,13 @@
 
 namespace qcc::rt::gemm {
 
-void microKernelPortable(int64_t kc, const float *ap, const float *bp,
-                         float *c, int64_t ldc, bool load, const float *bias,
-                         bool relu, int64_t rows) {
+void microKernelPortable(int64_t kc, const float *ap, int64_t lda,
+                         const float *bp, float *c, int64_t ldc, bool load,
+                         const float *bias, bool relu, int64_t rows) {
   float acc[kMR][kNR] = {};
   for (int64_t k = 0; k < kc; ++k)
-    for (int64_t i = 0; i < kMR; ++i) {
-      float a = ap[k * kMR + i];
+    for (int64_t i = 0; i < rows; ++i) {
+      float a = lda ? ap[i * lda + k] : ap[k * kMR + i];
       for (int64_t j = 0; j < kNR; ++j)
         acc[i][j] += a * bp[k * kNR + j];
     }
@@ -55,24 +55,41 @@ storeLanes(float *dst, __m256 acc, bool load, const float *bias, bool relu) {
 
 /// The AVX2 micro-kernel for the first R rows of the tile (R = kMR for full
 /// tiles; fewer for the last rows of M, so edges waste no FMAs). The
-/// accumulator arrays are fully unrolled into 2R ymm registers.
-template <int R>
+/// accumulator arrays are fully unrolled into 2R ymm registers. Packed:
+/// A(i, k) = ap[k*MR + i] (a packed sliver); otherwise A(i, k) =
+/// ap[i*lda + k] (rows of A read in place, as MLAS does: no packing).
+template <int R, bool Packed>
 __attribute__((target("avx2,fma"))) static void
-microKernelAvx2Rows(int64_t kc, const float *ap, const float *bp, float *c,
-                    int64_t ldc, bool load, const float *bias, bool relu) {
+microKernelAvx2Rows(int64_t kc, const float *ap, int64_t lda, const float *bp,
+                    float *c, int64_t ldc, bool load, const float *bias,
+                    bool relu) {
   __m256 acc0[R], acc1[R];
+  const float *rowPtr[R];
 #pragma clang loop unroll(full)
-  for (int i = 0; i < R; ++i)
+  for (int i = 0; i < R; ++i) {
     acc0[i] = _mm256_setzero_ps(), acc1[i] = _mm256_setzero_ps();
+    rowPtr[i] = ap + i * lda;
+  }
+  int64_t aStep = Packed ? kMR : 1;
 #define QCC_GEMM_STEP(K)                                                       \
   {                                                                            \
     __m256 b0 = _mm256_load_ps(bp + (K) * kNR);                                \
     __m256 b1 = _mm256_load_ps(bp + (K) * kNR + 8);                            \
     _Pragma("clang loop unroll(full)") for (int i = 0; i < R; ++i) {           \
-      __m256 a = _mm256_broadcast_ss(ap + (K) * kMR + i);                      \
+      __m256 a = Packed ? _mm256_broadcast_ss(ap + (K) * kMR + i)              \
+                        : _mm256_broadcast_ss(rowPtr[i] + (K));                \
       acc0[i] = _mm256_fmadd_ps(a, b0, acc0[i]);                               \
       acc1[i] = _mm256_fmadd_ps(a, b1, acc1[i]);                               \
     }                                                                          \
+  }
+#define QCC_GEMM_ADVANCE(N)                                                    \
+  {                                                                            \
+    if (Packed)                                                                \
+      ap += (N) * aStep;                                                       \
+    else                                                                       \
+      _Pragma("clang loop unroll(full)") for (int i = 0; i < R; ++i)           \
+          rowPtr[i] += (N);                                                    \
+    bp += (N) * kNR;                                                           \
   }
   int64_t k = 0;
   for (; k + 4 <= kc; k += 4) {
@@ -81,14 +98,13 @@ microKernelAvx2Rows(int64_t kc, const float *ap, const float *bp, float *c,
     QCC_GEMM_STEP(1)
     QCC_GEMM_STEP(2)
     QCC_GEMM_STEP(3)
-    ap += 4 * kMR;
-    bp += 4 * kNR;
+    QCC_GEMM_ADVANCE(4)
   }
   for (; k < kc; ++k) {
     QCC_GEMM_STEP(0)
-    ap += kMR;
-    bp += kNR;
+    QCC_GEMM_ADVANCE(1)
   }
+#undef QCC_GEMM_ADVANCE
 #undef QCC_GEMM_STEP
   const float *bias1 = bias ? bias + 8 : nullptr;
 #pragma clang loop unroll(full)
@@ -98,24 +114,42 @@ microKernelAvx2Rows(int64_t kc, const float *ap, const float *bp, float *c,
   }
 }
 
-__attribute__((target("avx2,fma"))) void
-microKernelAvx2(int64_t kc, const float *ap, const float *bp, float *c,
-                int64_t ldc, bool load, const float *bias, bool relu,
-                int64_t rows) {
+template <bool Packed>
+__attribute__((target("avx2,fma"))) static void
+microKernelAvx2Dispatch(int64_t kc, const float *ap, int64_t lda,
+                        const float *bp, float *c, int64_t ldc, bool load,
+                        const float *bias, bool relu, int64_t rows) {
   switch (rows) {
   case 1:
-    return microKernelAvx2Rows<1>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<1, Packed>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu);
   case 2:
-    return microKernelAvx2Rows<2>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<2, Packed>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu);
   case 3:
-    return microKernelAvx2Rows<3>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<3, Packed>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu);
   case 4:
-    return microKernelAvx2Rows<4>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<4, Packed>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu);
   case 5:
-    return microKernelAvx2Rows<5>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<5, Packed>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu);
   default:
-    return microKernelAvx2Rows<kMR>(kc, ap, bp, c, ldc, load, bias, relu);
+    return microKernelAvx2Rows<kMR, Packed>(kc, ap, lda, bp, c, ldc, load,
+                                            bias, relu);
   }
+}
+
+__attribute__((target("avx2,fma"))) void
+microKernelAvx2(int64_t kc, const float *ap, int64_t lda, const float *bp,
+                float *c, int64_t ldc, bool load, const float *bias, bool relu,
+                int64_t rows) {
+  if (lda)
+    return microKernelAvx2Dispatch<false>(kc, ap, lda, bp, c, ldc, load, bias,
+                                          relu, rows);
+  return microKernelAvx2Dispatch<true>(kc, ap, 0, bp, c, ldc, load, bias,
+                                       relu, rows);
 }
 
 bool hostHasAvx2Fma() {

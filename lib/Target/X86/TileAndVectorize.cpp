@@ -632,6 +632,55 @@ static LogicalResult tileElementwise(RewriterBase &rewriter,
   return vectorizeTile(rewriter, cur, vecSizes);
 }
 
+/// Largest static innermost reduction that tileRowReduction vectorizes whole
+/// (one vector<R x f32> per row: LLVM splits it into registers).
+constexpr int64_t kMaxVectorRow = 1024;
+
+/// True for an f32 op whose loops are all parallel but the innermost, a
+/// reduction of static extent in [8, kMaxVectorRow], with projected
+/// permutation maps: the row reductions of softmax and LayerNorm.
+static bool isRowReduction(linalg::LinalgOp op) {
+  unsigned n = op.getNumLoops();
+  if (n == 0 || op.getNumReductionLoops() != 1 || op.getNumDpsInits() != 1)
+    return false;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (iters[n - 1] != utils::IteratorType::reduction)
+    return false;
+  int64_t r = op.getStaticLoopRanges()[n - 1];
+  if (ShapedType::isDynamic(r) || r < 8 || r > kMaxVectorRow)
+    return false;
+  for (Value v : op->getOperands()) {
+    auto t = dyn_cast<ShapedType>(v.getType());
+    if (!t || !t.getElementType().isF32())
+      return false;
+  }
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+/// A row reduction (isRowReduction): scf.forall over the outer parallel
+/// dimensions (one row per iteration) and the row vectorized whole into a
+/// vector.multi_reduction (reassociated into a tree when lowered), instead
+/// of a scalar loop.
+static LogicalResult tileRowReduction(RewriterBase &rewriter,
+                                      linalg::LinalgOp op, bool parallel) {
+  unsigned n = op.getNumLoops();
+  Operation *cur = op;
+  if (n > 1) {
+    SmallVector<int64_t> l1(n, 1);
+    l1[n - 1] = 0;
+    FailureOr<scf::SCFTilingResult> r1 =
+        tileOnce(rewriter, cast<TilingInterface>(cur), l1, parallel);
+    if (failed(r1))
+      return failure();
+    cur = r1->tiledOps.back();
+  }
+  // A failure leaves the (tiled) op to the scalar lowering.
+  (void)vectorizeTile(rewriter, cur, {});
+  return success();
+}
+
 /// Distributes the parallel loops of an op that is neither a contraction nor
 /// elementwise (reductions, pooling, depthwise convolution) over an
 /// scf.forall; the tiles are lowered to scalar loops after bufferization.
@@ -836,6 +885,9 @@ struct TileAndVectorizePass
         (void)tileElementwise(rewriter, op, info, parallel);
         continue;
       }
+      if (isRowReduction(op) &&
+          succeeded(tileRowReduction(rewriter, op, parallel)))
+        continue;
       (void)tileParallelDims(rewriter, op, parallel);
     }
     if (failed(cleanupAndHoist(func)))
