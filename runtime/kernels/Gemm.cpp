@@ -14,7 +14,9 @@
 // rows of M run a micro-kernel variant for fewer rows; partial right-edge
 // tiles run it on a stack tile and merge the valid part.
 // M <= 4 (LLM decode) takes a GEMV path that reads B once and packs nothing.
-// Packing buffers are thread-local and reused across calls.
+// A constant B is packed once per program (cache); another B shared by
+// several row blocks is packed once per call (in parallel) before the tasks
+// run. Packing buffers are thread-local and reused across calls.
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Runtime/Kernels.h"
@@ -91,6 +93,11 @@ private:
 thread_local Scratch packedA, packedB;
 /// The whole packed A of a call (owned by the calling thread).
 thread_local Scratch packedAllA;
+/// The whole packed B of a call with a non-constant B that several row
+/// blocks share (owned by the calling thread).
+thread_local Scratch packedAllB;
+/// Largest whole-call packed B (floats) kept in packedAllB: 16 Mi floats.
+constexpr size_t kMaxPackedAllB = size_t(16) << 20;
 
 /// A whole call of qcc_rt_sgemm with pointers already offset.
 struct Problem {
@@ -362,6 +369,22 @@ void gemmBody(int64_t lo, int64_t hi, void *ctx) {
 
 /// Parallel body packing A for the whole problem: task = (batch, K block,
 /// MC row block).
+/// Parallel body packing B for the whole problem: task = (batch, K block,
+/// NC column block), into the layout of Problem::prepackedB.
+void packBBody(int64_t lo, int64_t hi, void *ctx) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  int64_t kBlocks = (p.K + kKC - 1) / kKC;
+  for (int64_t task = lo; task < hi; ++task) {
+    int64_t nbIdx = task % p.nN, rest = task / p.nN;
+    int64_t k0 = (rest % kBlocks) * kKC, t = rest / kBlocks;
+    int64_t j0 = nbIdx * p.nc, nb = std::min(p.nc, p.N - j0);
+    int64_t kb = std::min(kKC, p.K - k0);
+    packB(p, p.b + t * p.bsb + k0 * p.bsk + j0 * p.bsn, kb, nb,
+          const_cast<float *>(p.prepackedB) + t * p.K * p.nPadAll +
+              k0 * p.nPadAll + j0 * kb);
+  }
+}
+
 void packABody(int64_t lo, int64_t hi, void *ctx) {
   const Problem &p = *static_cast<const Problem *>(ctx);
   int64_t kBlocks = (p.K + kKC - 1) / kKC;
@@ -548,6 +571,18 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     if (flags & QCC_GEMM_B_CONSTANT) {
       p.prepackedB = constantBCache().get(p);
       p.nPadAll = (N + kNR - 1) / kNR * kNR;
+    } else if (p.nM > 1) {
+      // Several row blocks would each pack the same columns of B: pack B
+      // once (in parallel) into the calling thread's buffer instead.
+      p.nPadAll = (N + kNR - 1) / kNR * kNR;
+      size_t floats = static_cast<size_t>(batch * K * p.nPadAll);
+      float *buffer =
+          floats <= kMaxPackedAllB ? packedAllB.get(floats) : nullptr;
+      if (buffer) {
+        p.prepackedB = buffer;
+        qcc_rt_parallel_for(0, batch * ((K + kKC - 1) / kKC) * p.nN,
+                            packBBody, &p);
+      }
     }
     // Several column blocks would each pack the same rows of A: pack A once
     // (in parallel) into the calling thread's buffer instead.
@@ -563,8 +598,9 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
                             packABody, &p);
     }
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
-    // Keep up to 4 MiB of packed A per thread for the next call.
+    // Keep up to 4 MiB of packed A and B per thread for the next call.
     packedAllA.trim(size_t(1) << 20);
+    packedAllB.trim(size_t(1) << 20);
   }
   delete[] biasCopy;
 }
