@@ -155,3 +155,36 @@ func.func @in_place(%a: memref<64x128xf32>, %w: memref<128x256xf32>, %bias: memr
   }
   return %c : memref<64x256xf32>
 }
+
+// -----
+
+// CSE merged the zero-filled inits of two products; bufferization gave the
+// first a memref.copy of the shared zero buffer and the second the buffer
+// itself. Both are C = A*B: the copy goes (and the first epilogue fuses,
+// flags BIAS = 2), then the fill goes (flags 0).
+// CHECK-LABEL: func.func @shared_zero_init
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.fill
+// CHECK-DAG: %[[F2:.*]] = arith.constant 2 : i64
+// CHECK: call @qcc_rt_sgemm(%[[F2]],
+// CHECK: %[[F0:.*]] = arith.constant 0 : i64
+// CHECK: call @qcc_rt_sgemm(%[[F0]],
+// CHECK-NOT: linalg.generic
+func.func @shared_zero_init(%a: memref<8x16xf32>, %w: memref<16x32xf32>, %bias: memref<32xf32>, %d: memref<8x32xf32>) -> memref<8x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %z = memref.alloc() : memref<8x32xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<8x32xf32>)
+  %c = memref.alloc() : memref<8x32xf32>
+  memref.copy %z, %c : memref<8x32xf32> to memref<8x32xf32>
+  linalg.matmul ins(%a, %w : memref<8x16xf32>, memref<16x32xf32>) outs(%c : memref<8x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<8x32xf32>, memref<32xf32>) outs(%d : memref<8x32xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<8x32xf32>
+  linalg.matmul ins(%a, %w : memref<8x16xf32>, memref<16x32xf32>) outs(%z : memref<8x32xf32>)
+  return %z : memref<8x32xf32>
+}

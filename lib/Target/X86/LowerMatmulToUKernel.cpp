@@ -88,6 +88,40 @@ static linalg::FillOp precedingZeroFill(Operation *op, Value c) {
   return fill;
 }
 
+/// The zero linalg.fill of the memref.alloc `z` if `z` still holds zeros
+/// right before `at`: the fill is in `at`'s block before it, and every other
+/// user of `z` before `at` only reads it (a memref.copy from it) or frees it.
+/// (CSE merges the identical zero-filled inits of several products; one-shot
+/// bufferization then gives all but the last a memref.copy of the shared
+/// zero buffer, and the last one the zero buffer itself.)
+static linalg::FillOp zeroFillHolding(Value z, Operation *at) {
+  if (!z.getDefiningOp<memref::AllocOp>())
+    return nullptr;
+  Block *block = at->getBlock();
+  linalg::FillOp fill;
+  for (Operation *user : z.getUsers()) {
+    if (user == at || isa<memref::DeallocOp>(user))
+      continue;
+    Operation *ancestor = block->findAncestorOpInBlock(*user);
+    if (!ancestor)
+      return nullptr;
+    if (at->isBeforeInBlock(ancestor))
+      continue; // after `at`: irrelevant
+    auto f = dyn_cast<linalg::FillOp>(user);
+    if (f && !fill && f.hasPureBufferSemantics() && ancestor == user &&
+        f.getOutputs().front() == z &&
+        matchPattern(f.getInputs().front(), m_AnyZeroFloat())) {
+      fill = f;
+      continue;
+    }
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if (copy && copy.getSource() == z && copy.getTarget() != z)
+      continue; // a read
+    return nullptr;
+  }
+  return fill;
+}
+
 /// A bias(+ReLU) generic that the call can apply instead (see the header).
 struct FusedEpilogue {
   linalg::GenericOp generic;
@@ -294,11 +328,33 @@ struct LowerMatmulToUKernelPass
     Value c = op.getDpsInitOperand(0)->get();
     int64_t flags = kAccumulate;
     std::optional<FusedEpilogue> epilogue;
+    // C = A*B when C holds zeros: a zero fill right before (erased), a
+    // copy of a zero buffer right before (erased), or C itself still the
+    // zero buffer (its fill erased once nothing else reads it).
+    Operation *prev = op->getPrevNode();
+    while (prev && isMemoryEffectFree(prev))
+      prev = prev->getPrevNode();
+    auto copy = dyn_cast_or_null<memref::CopyOp>(prev);
     if (linalg::FillOp fill = precedingZeroFill(op, c)) {
       fill.erase();
       flags = 0;
-      epilogue = findEpilogue(op, match, c);
+    } else if (copy && copy.getTarget() == c &&
+               c.getDefiningOp<memref::AllocOp>() &&
+               zeroFillHolding(copy.getSource(), copy)) {
+      copy.erase();
+      flags = 0;
+    } else if (linalg::FillOp held = zeroFillHolding(c, op)) {
+      flags = 0;
+      bool readBefore = llvm::any_of(c.getUsers(), [&](Operation *user) {
+        return isa<memref::CopyOp>(user) &&
+               user->getBlock() == op->getBlock() &&
+               user->isBeforeInBlock(op);
+      });
+      if (!readBefore)
+        held.erase();
     }
+    if (flags == 0)
+      epilogue = findEpilogue(op, match, c);
     if (isConstantGlobal(bm, tables))
       flags |= kBConstant;
     Value cOut = c, bias;

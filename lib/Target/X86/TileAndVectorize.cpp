@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -838,15 +839,50 @@ struct TileAndVectorizePass
           skipped.insert(op);
       // So do bias(+ReLU) epilogues of such a product (used only there),
       // which the call applies in registers (LowerMatmulToUKernel).
+      // The epilogue (with its reshapes and init) moves right after the
+      // product, so that after bufferization nothing that writes memory
+      // lies between them; if it cannot, it is tiled as usual.
+      DominanceInfo dom(func);
       for (linalg::LinalgOp op : roots) {
         std::optional<SgemmEpilogue> epilogue = matchSgemmEpilogue(op);
         if (!epilogue)
           continue;
         Value x = op.getDpsInputOperand(epilogue->xInput)->get();
         Value product = stripReshapes(x);
-        if (product.hasOneUse() && product.getDefiningOp() &&
-            skipped.contains(product.getDefiningOp()))
-          skipped.insert(op);
+        Operation *mm = product.getDefiningOp();
+        if (!product.hasOneUse() || !mm || !skipped.contains(mm) ||
+            mm->getBlock() != op->getBlock())
+          continue;
+        SmallVector<Operation *> chain; // product -> x, in order
+        for (Value v = x; v != product; v = v.getDefiningOp()->getOperand(0))
+          chain.insert(chain.begin(), v.getDefiningOp());
+        auto available = [&](Value v) {
+          return dom.properlyDominates(v, mm);
+        };
+        bool movable = llvm::all_of(chain, [&](Operation *r) {
+          return llvm::all_of(r->getOperands().drop_front(), available);
+        });
+        Value bias = op.getDpsInputOperand(epilogue->biasInput)->get();
+        Value init = op.getDpsInitOperand(0)->get();
+        auto empty = init.getDefiningOp<tensor::EmptyOp>();
+        bool moveInit = !available(init);
+        movable = movable && available(bias) &&
+                  (!moveInit ||
+                   (empty && init.hasOneUse() &&
+                    llvm::all_of(empty->getOperands(), available)));
+        if (!movable)
+          continue;
+        Operation *pos = mm;
+        for (Operation *r : chain) {
+          r->moveAfter(pos);
+          pos = r;
+        }
+        if (moveInit) {
+          empty->moveAfter(pos);
+          pos = empty;
+        }
+        op->moveAfter(pos);
+        skipped.insert(op);
       }
       auto onlyFeedsSkipped = [&](linalg::LinalgOp op) {
         return isa<linalg::FillOp>(op.getOperation()) && !op->use_empty() &&
