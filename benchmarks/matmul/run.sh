@@ -29,7 +29,7 @@ MLIR
   "$LLVM/clang" -O3 -march=native -Wno-override-module -c "$WORK/mm$n.ll" -o "$WORK/mm$n.o"
 done
 "$LLVM/clang" -O2 -march=native "$(dirname "$0")/bench_matmul.c" "$WORK/mm512.o" "$WORK/mm1024.o" \
-  -fuse-ld=lld -o "$WORK/bench"
+  "$BUILD/lib/libqcc_kernels.a" -lstdc++ -fuse-ld=lld -o "$WORK/bench"
 echo "target=$TARGET cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) load=$(cut -d' ' -f1-3 /proc/loadavg)"
 "$WORK/bench" "$REPS"
 "$LLVM/clang" -O2 -I"$ROOT/include" "$(dirname "$0")/bench_sgemm.c" "$BUILD/lib/libqcc_kernels.a" -lstdc++ \

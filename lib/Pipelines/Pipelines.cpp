@@ -112,6 +112,8 @@ void qcc::buildLowerToLLVMPipeline(OpPassManager &pm,
   {
     FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
     memrefToLLVM.useAlignedAlloc = true;
+    // Allocations go through the runtime's buffer pool (BufferPool.cpp).
+    memrefToLLVM.useGenericFunctions = true;
     pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   }
   pm.addPass(createConvertFuncToLLVMPass());

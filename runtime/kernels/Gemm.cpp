@@ -5,14 +5,18 @@
 //   tasks = batch x ceil(M / MC) x ceil(N / NC)   (qcc_rt_parallel_for)
 //   per task, for each KC block of K:
 //     pack B[k0:k0+KC, j0:j0+NC] into NR-column panels (k-major, zero-padded)
-//     pack A[i0:i0+MC, k0:k0+KC] into MR-row slivers   (k-major, zero-padded)
+//     pack A[i0:i0+MC, k0:k0+KC] into MR-row slivers   (k-major, zero-padded;
+//       skipped when rows of A have unit k stride: the kernel reads them)
 //     for each NR panel: for each MR sliver: micro-kernel (C in registers)
 //
 // Packing makes every operand layout (B as [K,N] or [N,K], strided views,
-// transposed A) the same contiguous stream for the micro-kernel. Partial
-// edge tiles run the micro-kernel on a stack tile and merge the valid part.
+// transposed A) the same contiguous stream for the micro-kernel. The last
+// rows of M run a micro-kernel variant for fewer rows; partial right-edge
+// tiles run it on a stack tile and merge the valid part.
 // M <= 4 (LLM decode) takes a GEMV path that reads B once and packs nothing.
-// Packing buffers are thread-local and reused across calls.
+// A constant B is packed once per program (cache); another B shared by
+// several row blocks is packed once per call (in parallel) before the tasks
+// run. Packing buffers are thread-local and reused across calls.
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Runtime/Kernels.h"
@@ -89,6 +93,11 @@ private:
 thread_local Scratch packedA, packedB;
 /// The whole packed A of a call (owned by the calling thread).
 thread_local Scratch packedAllA;
+/// The whole packed B of a call with a non-constant B that several row
+/// blocks share (owned by the calling thread).
+thread_local Scratch packedAllB;
+/// Largest whole-call packed B (floats) kept in packedAllB: 16 Mi floats.
+constexpr size_t kMaxPackedAllB = size_t(16) << 20;
 
 /// A whole call of qcc_rt_sgemm with pointers already offset.
 struct Problem {
@@ -112,6 +121,9 @@ struct Problem {
   /// t * K * mPadAll + k0 * mPadAll + i * kb), or null: packed per task.
   float *prepackedA = nullptr;
   int64_t mPadAll = 0;
+  /// A is read in place by the micro-kernel (rows with unit k stride), not
+  /// packed.
+  bool directA = false;
   /// Blocking of C into tasks.
   int64_t mc, nc, nM, nN;
   MicroKernelFn kernel;
@@ -125,8 +137,8 @@ inline void storeElement(float *dst, float acc, bool load, const float *bias,
     v += *dst;
   if (bias)
     v += *bias;
-  if (relu)
-    v = v > 0.0f ? v : 0.0f;
+  if (relu) // NaN stays NaN, -0 becomes +0 (arith.maximumf)
+    v = v < 0.0f ? 0.0f : v + 0.0f;
   *dst = v;
 }
 
@@ -220,13 +232,13 @@ void gemmTask(const Problem &p, int64_t task) {
   int64_t mPad = (mb + kMR - 1) / kMR * kMR;
   int64_t nPad = (nb + kNR - 1) / kNR * kNR;
   int64_t kcMax = std::min(kKC, p.K);
-  float *aBuf = p.prepackedA
+  float *aBuf = p.prepackedA || p.directA
                     ? nullptr
                     : packedA.get(static_cast<size_t>(mPad * kcMax));
   float *bBuf = p.prepackedB
                     ? nullptr
                     : packedB.get(static_cast<size_t>(nPad * kcMax));
-  if ((!aBuf && !p.prepackedA) || (!bBuf && !p.prepackedB))
+  if ((!aBuf && !p.prepackedA && !p.directA) || (!bBuf && !p.prepackedB))
     return naiveTask(p, t, i0, mb, j0, nb);
 
   const float *a = p.a + t * p.asb + i0 * p.asm_;
@@ -248,7 +260,9 @@ void gemmTask(const Problem &p, int64_t task) {
       bBlock = bBuf;
     }
     const float *aBlock;
-    if (p.prepackedA) {
+    if (p.directA) {
+      aBlock = a + k0;
+    } else if (p.prepackedA) {
       aBlock = p.prepackedA + t * p.K * p.mPadAll + k0 * p.mPadAll + i0 * kb;
     } else {
       packA(p, a + k0 * p.ask, mb, kb, aBuf);
@@ -260,14 +274,16 @@ void gemmTask(const Problem &p, int64_t task) {
       const float *tileBias = blockBias ? blockBias + jr : nullptr;
       for (int64_t ir = 0; ir < mb; ir += kMR) {
         int64_t mr = std::min(kMR, mb - ir);
-        const float *ap = aBlock + ir * kb;
+        const float *ap = p.directA ? aBlock + ir * p.asm_ : aBlock + ir * kb;
+        int64_t lda = p.directA ? p.asm_ : 0;
         float *ct = c + ir * p.csm + jr * p.csn;
-        if (mr == kMR && nr == kNR && p.csn == 1) {
-          p.kernel(kb, ap, bp, ct, p.csm, load, tileBias, relu);
+        if (nr == kNR && p.csn == 1) {
+          // Full-width tile (the last rows of M included): straight to C.
+          p.kernel(kb, ap, lda, bp, ct, p.csm, load, tileBias, relu, mr);
           continue;
         }
-        // Edge tile (or strided C): compute into the stack tile, merge.
-        p.kernel(kb, ap, bp, tile, kNR, false, nullptr, false);
+        // Right edge (or strided C): compute into the stack tile, merge.
+        p.kernel(kb, ap, lda, bp, tile, kNR, false, nullptr, false, mr);
         for (int64_t i = 0; i < mr; ++i)
           for (int64_t j = 0; j < nr; ++j)
             storeElement(ct + i * p.csm + j * p.csn, tile[i * kNR + j], load,
@@ -353,6 +369,22 @@ void gemmBody(int64_t lo, int64_t hi, void *ctx) {
 
 /// Parallel body packing A for the whole problem: task = (batch, K block,
 /// MC row block).
+/// Parallel body packing B for the whole problem: task = (batch, K block,
+/// NC column block), into the layout of Problem::prepackedB.
+void packBBody(int64_t lo, int64_t hi, void *ctx) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  int64_t kBlocks = (p.K + kKC - 1) / kKC;
+  for (int64_t task = lo; task < hi; ++task) {
+    int64_t nbIdx = task % p.nN, rest = task / p.nN;
+    int64_t k0 = (rest % kBlocks) * kKC, t = rest / kBlocks;
+    int64_t j0 = nbIdx * p.nc, nb = std::min(p.nc, p.N - j0);
+    int64_t kb = std::min(kKC, p.K - k0);
+    packB(p, p.b + t * p.bsb + k0 * p.bsk + j0 * p.bsn, kb, nb,
+          const_cast<float *>(p.prepackedB) + t * p.K * p.nPadAll +
+              k0 * p.nPadAll + j0 * kb);
+  }
+}
+
 void packABody(int64_t lo, int64_t hi, void *ctx) {
   const Problem &p = *static_cast<const Problem *>(ctx);
   int64_t kBlocks = (p.K + kKC - 1) / kKC;
@@ -515,7 +547,7 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
             for (int64_t j = 0; j < N; ++j) {
               float *d = p.c + t * p.csb + i * p.csm + j * p.csn;
               float v = *d + bias[j * bias_stride];
-              *d = p.relu && v < 0.0f ? 0.0f : v;
+              *d = p.relu ? (v < 0.0f ? 0.0f : v + 0.0f) : v;
             }
         return;
       }
@@ -539,10 +571,26 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
     if (flags & QCC_GEMM_B_CONSTANT) {
       p.prepackedB = constantBCache().get(p);
       p.nPadAll = (N + kNR - 1) / kNR * kNR;
+    } else if (p.nM > 1) {
+      // Several row blocks would each pack the same columns of B: pack B
+      // once (in parallel) into the calling thread's buffer instead.
+      p.nPadAll = (N + kNR - 1) / kNR * kNR;
+      size_t floats = static_cast<size_t>(batch * K * p.nPadAll);
+      float *buffer =
+          floats <= kMaxPackedAllB ? packedAllB.get(floats) : nullptr;
+      if (buffer) {
+        p.prepackedB = buffer;
+        qcc_rt_parallel_for(0, batch * ((K + kKC - 1) / kKC) * p.nN,
+                            packBBody, &p);
+      }
     }
     // Several column blocks would each pack the same rows of A: pack A once
     // (in parallel) into the calling thread's buffer instead.
-    if (p.nN > 1) {
+    // Rows of A with unit k stride are read in place (MLAS-style); their
+    // row stride must keep the 6 rows out of one L1 set (not a multiple of
+    // 4 KiB), else they are packed.
+    p.directA = p.ask == 1 && (p.asm_ * sizeof(float)) % 4096 != 0;
+    if (p.nN > 1 && !p.directA) {
       p.mPadAll = (M + kMR - 1) / kMR * kMR;
       p.prepackedA = packedAllA.get(static_cast<size_t>(batch * K * p.mPadAll));
       if (p.prepackedA)
@@ -550,8 +598,9 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
                             packABody, &p);
     }
     qcc_rt_parallel_for(0, batch * p.nM * p.nN, gemmBody, &p);
-    // Keep up to 4 MiB of packed A per thread for the next call.
+    // Keep up to 4 MiB of packed A and B per thread for the next call.
     packedAllA.trim(size_t(1) << 20);
+    packedAllB.trim(size_t(1) << 20);
   }
   delete[] biasCopy;
 }

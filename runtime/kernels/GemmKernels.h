@@ -10,24 +10,29 @@ namespace qcc::rt::gemm {
 constexpr int64_t kMR = 6;
 constexpr int64_t kNR = 16;
 
-/// Computes one MR x NR tile of C from packed panels:
-///   acc[i][j] = sum_{k < kc} ap[k*MR + i] * bp[k*NR + j]
-/// then stores, for i < MR, j < NR (C row-major with row stride ldc):
+/// Computes one MR x NR tile of C from a packed B panel:
+///   acc[i][j] = sum_{k < kc} A(i, k) * bp[k*NR + j]
+/// where A(i, k) = ap[k*MR + i] (a packed sliver) when lda == 0, else
+/// ap[i*lda + k] (rows of A read in place), then stores, for i < rows,
+/// j < NR (C row-major with row stride ldc):
 ///   c[i*ldc + j] = (load ? c[i*ldc + j] : 0) + acc[i][j] (+ bias[j]) (relu)
-/// `bias` may be null. Every lane of the tile is written.
-using MicroKernelFn = void (*)(int64_t kc, const float *ap, const float *bp,
-                               float *c, int64_t ldc, bool load,
-                               const float *bias, bool relu);
+/// `bias` may be null; 1 <= rows <= MR (rows past `rows` are neither read,
+/// computed nor stored: the last rows of M need no stack tile).
+using MicroKernelFn = void (*)(int64_t kc, const float *ap, int64_t lda,
+                               const float *bp, float *c, int64_t ldc,
+                               bool load, const float *bias, bool relu,
+                               int64_t rows);
 
 /// Portable C++ micro-kernel (any x86-64 / any target).
-void microKernelPortable(int64_t kc, const float *ap, const float *bp,
-                         float *c, int64_t ldc, bool load, const float *bias,
-                         bool relu);
+void microKernelPortable(int64_t kc, const float *ap, int64_t lda,
+                         const float *bp, float *c, int64_t ldc, bool load,
+                         const float *bias, bool relu, int64_t rows);
 
 /// AVX2 + FMA micro-kernel: 12 ymm accumulators. Call only when
 /// hostHasAvx2Fma() is true.
-void microKernelAvx2(int64_t kc, const float *ap, const float *bp, float *c,
-                     int64_t ldc, bool load, const float *bias, bool relu);
+void microKernelAvx2(int64_t kc, const float *ap, int64_t lda,
+                     const float *bp, float *c, int64_t ldc, bool load,
+                     const float *bias, bool relu, int64_t rows);
 
 /// True when the CPU and the OS support AVX2 and FMA (cpuid + xgetbv).
 bool hostHasAvx2Fma();

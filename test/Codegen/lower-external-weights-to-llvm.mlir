@@ -8,7 +8,7 @@
 // CHECK-LABEL: llvm.func @main
 // CHECK: %[[G:.*]] = llvm.mlir.addressof @fc_w
 // CHECK: %[[P:.*]] = llvm.getelementptr %[[G]][0, 0, 0]
-// CHECK: %[[R:.*]] = llvm.call @aligned_alloc
+// CHECK: %[[R:.*]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
 // CHECK: "llvm.intr.memcpy"(%{{.*}}, %[[P]], %{{.*}})
 func.func @main(%x: tensor<2x4xf32>) -> (tensor<2x8xf32>, tensor<4x8xf32>) {
   %w = qcc.external_weight @fc_w {source = "m.safetensors", format = "safetensors", tensor = "fc.weight"} : tensor<4x8xf32>

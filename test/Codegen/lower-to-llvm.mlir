@@ -3,12 +3,13 @@
 // RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm=ukernels=false | FileCheck %s --check-prefix=MLIR
 // RUN: qcc-opt %s -split-input-file -qcc-lower-to-llvm="ukernels=false threads=false" | FileCheck %s --check-prefix=MLIR-SERIAL
 
-// Contract 2: a result that is an input is copied into a fresh aligned_alloc
-// buffer (the runtime frees results with free()); @main gets its C wrapper.
-// CHECK-LABEL: llvm.func @aligned_alloc(i64, i64) -> !llvm.ptr
+// Contract 2: a result that is an input is copied into a fresh buffer from the
+// runtime heap (_mlir_memref_to_llvm_aligned_alloc, an aligned_alloc block: the
+// runtime frees results with free()); @main gets its C wrapper.
+// CHECK-LABEL: llvm.func @_mlir_memref_to_llvm_aligned_alloc(i64, i64) -> !llvm.ptr
 // CHECK-LABEL: llvm.func @identity
 // CHECK-SAME: attributes {llvm.emit_c_interface}
-// CHECK: %[[BUF:.*]] = llvm.call @aligned_alloc
+// CHECK: %[[BUF:.*]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
 // CHECK: "llvm.intr.memcpy"(%[[BUF]], %{{.*}}, %{{.*}})
 // CHECK-LABEL: llvm.func @_mlir_ciface_identity
 // CHECK-NOT: unrealized_conversion_cast
@@ -22,7 +23,7 @@ func.func @identity(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // CHECK: llvm.mlir.global private constant @[[G:.*]](dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]>
 // CHECK-LABEL: llvm.func @constant
 // CHECK: %[[SRC:.*]] = llvm.mlir.addressof @[[G]]
-// CHECK: %[[BUF:.*]] = llvm.call @aligned_alloc
+// CHECK: %[[BUF:.*]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
 // CHECK: "llvm.intr.memcpy"(%[[BUF]]
 func.func @constant() -> tensor<4xf32> {
   %c = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
@@ -36,7 +37,7 @@ func.func @constant() -> tensor<4xf32> {
 // zero fill of C folded into the call (flags 0): no FMAs are generated.
 // CHECK-LABEL: llvm.func @qcc_rt_sgemm(i64, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr, i64, i64)
 // CHECK-LABEL: llvm.func @matmul(
-// CHECK: %[[C:.*]] = llvm.call @aligned_alloc
+// CHECK: %[[C:.*]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
 // CHECK-NOT: llvm.intr.fmuladd
 // CHECK: llvm.call @qcc_rt_sgemm(
 // CHECK-NOT: llvm.intr.fmuladd
@@ -58,7 +59,7 @@ func.func @constant() -> tensor<4xf32> {
 // MLIR-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P0]], %{{.*}})
 // MLIR-DAG: llvm.call @qcc_rt_parallel_for(%{{.*}}, %{{.*}}, %[[P1]], %{{.*}})
 // MLIR-COUNT-8: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
-// MLIR: llvm.call @free
+// MLIR: llvm.call @_mlir_memref_to_llvm_free
 // MLIR-NOT: memrefCopy
 // MLIR-NOT: unrealized_conversion_cast
 // MLIR-SERIAL-LABEL: llvm.func @matmul

@@ -90,6 +90,39 @@ func.func @kernel(%a: tensor<2x3x4xf32>, %w: tensor<5x4xf32>) -> tensor<3x5xf32>
     check(f"batch_matmul_{bs}x{m}x{n}x{k}", BATCH.format(B=bs, M=m, N=n, K=k), [a, b],
           np.matmul(a.astype(np.float64), b.astype(np.float64)), target, k)
 
+# Bias (+ReLU) epilogues that qcc_rt_sgemm applies in registers (the call
+# writes the generic's output directly; odd N exercises the edge tiles), also
+# through the [M, N] -> [1, M, N] reshape of BERT's linear layers.
+LINEAR = """
+func.func @kernel(%a: tensor<{M}x{K}xf32>, %w: tensor<{K}x{N}xf32>, %bias: tensor<{N}xf32>) -> tensor<1x{M}x{N}xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<{M}x{N}xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  %p = linalg.matmul ins(%a, %w : tensor<{M}x{K}xf32>, tensor<{K}x{N}xf32>) outs(%c : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  %x = tensor.expand_shape %p [[0, 1], [2]] output_shape [1, {M}, {N}] : tensor<{M}x{N}xf32> into tensor<1x{M}x{N}xf32>
+  %o = tensor.empty() : tensor<1x{M}x{N}xf32>
+  %r = linalg.generic {{indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (k)>, affine_map<(i, j, k) -> (i, j, k)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}}
+      ins(%x, %bias : tensor<1x{M}x{N}xf32>, tensor<{N}xf32>) outs(%o : tensor<1x{M}x{N}xf32>) {{
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    {RELU}
+  }} -> tensor<1x{M}x{N}xf32>
+  return %r : tensor<1x{M}x{N}xf32>
+}}
+"""
+for relu in [False, True]:
+    m, n, k = 37, 45, 29
+    a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
+    w = rng.uniform(-1, 1, (k, n)).astype(np.float32)
+    bias = rng.uniform(-1, 1, (n,)).astype(np.float32)
+    ref = a.astype(np.float64) @ w.astype(np.float64) + bias
+    if relu:
+        ref = np.maximum(ref, 0.0)
+    body = "%y = arith.maximumf %s, %zero : f32\n    linalg.yield %y : f32" if relu else "linalg.yield %s : f32"
+    check(f"linear_bias{'_relu' if relu else ''}_{m}x{n}x{k}", LINEAR.format(M=m, N=n, K=k, RELU=body),
+          [a, w, bias], ref[None], "avx2", k)
+
 # CHECK-NOT: FAIL
 # CHECK: PASS matmul_37x45x29 avx512 {{.*}} leaks=0 parallel=yes
 # CHECK: PASS matmul_512x512x512 avx512 {{.*}} leaks=0 parallel=yes
@@ -107,3 +140,5 @@ func.func @kernel(%a: tensor<2x3x4xf32>, %w: tensor<5x4xf32>) -> tensor<3x5xf32>
 # CHECK: PASS matmul_transpose_b_33x70x40 avx2 {{.*}} leaks=0
 # CHECK: PASS slice_matmul_transpose_b_3x5x4 avx2 {{.*}} leaks=0
 # CHECK: PASS batch_matmul_3x17x19x23 avx2 {{.*}} leaks=0
+# CHECK: PASS linear_bias_37x45x29 avx2 {{.*}} leaks=0
+# CHECK: PASS linear_bias_relu_37x45x29 avx2 {{.*}} leaks=0

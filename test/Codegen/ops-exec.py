@@ -156,6 +156,40 @@ func.func @kernel(%a: tensor<7x37xf32>) -> (tensor<7xf32>, tensor<7x37xf32>) {
     report(f"row_sum {target}", out, ref, 1e-4 * 37, stats=st)
     report(f"alias_input_result {target}", same, a64, 0.0, stats=st)
 
+    # Softmax-style row reductions (vectorized whole rows): max, and the sum
+    # of exp(x - max) over a 3-D input.
+    x = rng.uniform(-4, 4, (2, 5, 128)).astype(np.float32)
+    x64 = x.astype(np.float64)
+    mx = x64.max(axis=2)
+    se = np.exp(x64 - mx[..., None]).sum(axis=2)
+    mlir = """
+func.func @kernel(%x: tensor<2x5x128xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x5xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<2x5xf32>) -> tensor<2x5xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<2x5x128xf32>) outs(%m0 : tensor<2x5xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %0 = arith.maxnumf %v, %o : f32
+    linalg.yield %0 : f32
+  } -> tensor<2x5xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<2x5xf32>) -> tensor<2x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %m : tensor<2x5x128xf32>, tensor<2x5xf32>) outs(%s0 : tensor<2x5xf32>) {
+  ^bb0(%v: f32, %mm: f32, %o: f32):
+    %0 = arith.subf %v, %mm : f32
+    %1 = math.exp %0 : f32
+    %2 = arith.addf %1, %o : f32
+    linalg.yield %2 : f32
+  } -> tensor<2x5xf32>
+  return %m, %s : tensor<2x5xf32>, tensor<2x5xf32>
+}"""
+    (om, os_), st = exec_harness.run(mlir, "kernel", [x], [((2, 5), np.float32), ((2, 5), np.float32)],
+                                     pipeline=pipe)
+    report(f"row_max {target}", om, mx, 0.0, stats=st)
+    report(f"row_sum_exp {target}", os_, se, 0.0, 1e-5, stats=st)
+
 # CHECK-NOT: FAIL
 # CHECK: PASS conv_nchw avx512 {{.*}} leaks=0
 # CHECK: PASS conv_nhwc avx512 {{.*}} leaks=0
@@ -164,6 +198,8 @@ func.func @kernel(%a: tensor<7x37xf32>) -> (tensor<7xf32>, tensor<7x37xf32>) {
 # CHECK: PASS elementwise_math avx512 {{.*}} leaks=0
 # CHECK: PASS row_sum avx512 {{.*}} leaks=0
 # CHECK: PASS alias_input_result avx512 {{.*}} leaks=0
+# CHECK: PASS row_max avx512 {{.*}} leaks=0
+# CHECK: PASS row_sum_exp avx512 {{.*}} leaks=0
 # CHECK: PASS conv_nchw avx2 {{.*}} leaks=0
 # CHECK: PASS conv_nhwc avx2 {{.*}} leaks=0
 # CHECK: PASS depthwise_nhwc avx2 {{.*}} leaks=0
@@ -171,3 +207,5 @@ func.func @kernel(%a: tensor<7x37xf32>) -> (tensor<7xf32>, tensor<7x37xf32>) {
 # CHECK: PASS elementwise_math avx2 {{.*}} leaks=0
 # CHECK: PASS row_sum avx2 {{.*}} leaks=0
 # CHECK: PASS alias_input_result avx2 {{.*}} leaks=0
+# CHECK: PASS row_max avx2 {{.*}} leaks=0
+# CHECK: PASS row_sum_exp avx2 {{.*}} leaks=0

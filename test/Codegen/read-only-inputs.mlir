@@ -12,7 +12,7 @@
 // The matmul accumulates into the input %c: after lowering, the kernel call
 // writes a fresh copy of %c, never the caller's buffer.
 // LOWERED-LABEL: llvm.func @main(
-// LOWERED: %[[COPY:.*]] = llvm.call @aligned_alloc
+// LOWERED: %[[COPY:.*]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
 // LOWERED: "llvm.intr.memcpy"(%[[COPY]]
 // LOWERED: llvm.call @qcc_rt_sgemm(
 func.func @main(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>, %c: tensor<4x4xf32>, %s: f32) -> tensor<4x4xf32> {

@@ -73,11 +73,13 @@ func.func @elementwise(%x: tensor<4x100xf32>, %y: tensor<100xf32>) -> tensor<4x1
 
 // -----
 
-// A reduction: its parallel dimension is distributed, the tile stays a
-// linalg.generic (lowered to loops after bufferization).
+// An f32 row reduction (softmax, LayerNorm): its parallel dimension is
+// distributed and each row is vectorized whole into a multi_reduction.
 // CHECK-LABEL: func.func @row_sum
 // CHECK: scf.forall (%{{.*}}) in (8)
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x100xf32>) outs(%{{.*}} : tensor<1xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<8x100xf32>, vector<1x100xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x100xf32> to vector<1xf32>
+// CHECK-NOT: linalg.generic
 func.func @row_sum(%x: tensor<8x100xf32>, %init: tensor<8xf32>) -> tensor<8xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
       ins(%x : tensor<8x100xf32>) outs(%init : tensor<8xf32>) {
@@ -86,4 +88,22 @@ func.func @row_sum(%x: tensor<8x100xf32>, %init: tensor<8xf32>) -> tensor<8xf32>
     linalg.yield %s : f32
   } -> tensor<8xf32>
   return %r : tensor<8xf32>
+}
+
+// -----
+
+// Other reductions (here an integer one; also rows longer than 1024 or of
+// dynamic length): the parallel dimension is distributed, the tile stays a
+// linalg.generic (lowered to loops after bufferization).
+// CHECK-LABEL: func.func @row_sum_i32
+// CHECK: scf.forall (%{{.*}}) in (8)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x100xi32>) outs(%{{.*}} : tensor<1xi32>)
+func.func @row_sum_i32(%x: tensor<8x100xi32>, %init: tensor<8xi32>) -> tensor<8xi32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x100xi32>) outs(%init : tensor<8xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    %s = arith.addi %a, %o : i32
+    linalg.yield %s : i32
+  } -> tensor<8xi32>
+  return %r : tensor<8xi32>
 }

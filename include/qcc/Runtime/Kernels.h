@@ -31,7 +31,8 @@ enum {
   QCC_GEMM_ACCUMULATE = 1,
   /** Adds bias[n * bias_stride] to every row of C after the product. */
   QCC_GEMM_BIAS = 2,
-  /** Applies max(x, 0) after the product (and the bias). */
+  /** Applies max(x, 0) after the product (and the bias), as arith.maximumf:
+   *  NaN stays NaN, -0 becomes +0. */
   QCC_GEMM_RELU = 4,
   /** B is immutable for the lifetime of the program (a constant weight in
    *  read-only memory): the kernel packs it once, on the first call with
@@ -70,6 +71,21 @@ int32_t qcc_rt_sgemm_isa(void);
 
 /** Forces the portable kernel (nonzero) or the best one (0); for tests. */
 void qcc_rt_sgemm_force_portable(int32_t portable);
+
+/**
+ * The heap of the generated code (runtime/kernels/BufferPool.cpp): the
+ * pipeline lowers memref.alloc/dealloc to these (MLIR's generic allocation
+ * functions). Freed blocks of 64 KiB or more are kept (up to 1 GiB) and
+ * reused by later requests of nearly the same size, so repeated runs do not
+ * page-fault on fresh memory. Every block is a malloc/aligned_alloc block:
+ * results handed to the caller are released with free().
+ */
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
+void *_mlir_memref_to_llvm_alloc(uint64_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
+/** Frees the blocks the pool holds (tests count allocations after it). */
+void qcc_rt_buffer_pool_release(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -15,6 +15,17 @@
 // subviews, dynamic sizes) works. A zero linalg.fill of C right before the
 // product is folded into the call (C = A*B instead of C += A*B).
 //
+// Epilogue fusion: when C is a fresh buffer (zero-filled) that only a
+// bias(+ReLU) generic reads (matchSgemmEpilogue, possibly through
+// expand/collapse_shape views), the call writes that generic's output
+// directly with QCC_GEMM_BIAS (| QCC_GEMM_RELU), and the generic and C go
+// (or, when bufferization made the generic update C in place, the call
+// applies the epilogue to C and only the generic goes):
+//
+//   linalg.matmul ins(%a, %w) outs(%c)            qcc_rt_sgemm(BIAS|RELU,
+//   linalg.generic ins(%c, %bias) outs(%d)   =>     ..., %a..., %w..., %d...,
+//     { yield maximumf(%x + %b, 0) }                 %bias_ptr, %off, %stride)
+//
 //===----------------------------------------------------------------------===//
 #include "SgemmMatch.h"
 
@@ -23,6 +34,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -40,6 +52,8 @@ namespace {
 
 /// Flags of qcc_rt_sgemm (include/qcc/Runtime/Kernels.h).
 constexpr int64_t kAccumulate = 1;
+constexpr int64_t kBias = 2;
+constexpr int64_t kRelu = 4;
 constexpr int64_t kBConstant = 8;
 
 /// True when `v` is a view of a constant memref.global (a weight in
@@ -72,6 +86,195 @@ static linalg::FillOp precedingZeroFill(Operation *op, Value c) {
   if (!matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
     return nullptr;
   return fill;
+}
+
+/// The zero linalg.fill of the memref.alloc `z` if `z` still holds zeros
+/// right before `at`: the fill is in `at`'s block before it, and every other
+/// user of `z` before `at` only reads it (a memref.copy from it) or frees it.
+/// (CSE merges the identical zero-filled inits of several products; one-shot
+/// bufferization then gives all but the last a memref.copy of the shared
+/// zero buffer, and the last one the zero buffer itself.)
+static linalg::FillOp zeroFillHolding(Value z, Operation *at) {
+  if (!z.getDefiningOp<memref::AllocOp>())
+    return nullptr;
+  Block *block = at->getBlock();
+  linalg::FillOp fill;
+  for (Operation *user : z.getUsers()) {
+    if (user == at || isa<memref::DeallocOp>(user))
+      continue;
+    Operation *ancestor = block->findAncestorOpInBlock(*user);
+    if (!ancestor)
+      return nullptr;
+    if (at->isBeforeInBlock(ancestor))
+      continue; // after `at`: irrelevant
+    auto f = dyn_cast<linalg::FillOp>(user);
+    if (f && !fill && f.hasPureBufferSemantics() && ancestor == user &&
+        f.getOutputs().front() == z &&
+        matchPattern(f.getInputs().front(), m_AnyZeroFloat())) {
+      fill = f;
+      continue;
+    }
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if (copy && copy.getSource() == z && copy.getTarget() != z)
+      continue; // a read
+    return nullptr;
+  }
+  return fill;
+}
+
+/// A bias(+ReLU) generic that the call can apply instead (see the header).
+struct FusedEpilogue {
+  linalg::GenericOp generic;
+  SgemmEpilogue form;
+  /// The reshapes from C to the generic's x operand, in order.
+  SmallVector<Operation *> reshapes;
+  /// The generic writes C itself (bufferized in place): the call then
+  /// writes C and C stays.
+  bool inPlace = false;
+};
+
+/// Makes `v` available before `op` (same block): moves its defining op, if it
+/// is an allocation or a side-effect-free op between `op` and `end` whose
+/// operands are (recursively, a few levels) available, before `op`.
+static bool makeAvailableBefore(Value v, Operation *op, Operation *end,
+                                int depth = 0) {
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != op->getBlock())
+    return DominanceInfo().properlyDominates(v, op);
+  if (def->isBeforeInBlock(op))
+    return true;
+  if (depth > 3 || !def->isBeforeInBlock(end) ||
+      !(isMemoryEffectFree(def) || isa<memref::AllocOp>(def)))
+    return false;
+  for (Value operand : def->getOperands())
+    if (!makeAvailableBefore(operand, op, end, depth + 1))
+      return false;
+  def->moveBefore(op);
+  return true;
+}
+
+/// The epilogue of `op` that the call can absorb, if any: C (`c`) is a
+/// memref.alloc read only by one matchSgemmEpilogue generic after `op` in the
+/// same block (through expand/collapse_shape views whose last dimension is
+/// C's column dimension), freed by deallocs; only allocations, deallocations
+/// and side-effect-free ops lie between.
+static std::optional<FusedEpilogue>
+findEpilogue(linalg::LinalgOp op, const SgemmMatch &match, Value c) {
+  auto cType = dyn_cast<MemRefType>(c.getType());
+  if (!c.getDefiningOp<memref::AllocOp>() || !cType ||
+      match.c.col != cType.getRank() - 1)
+    return std::nullopt;
+  FusedEpilogue fused;
+  Value x = c;
+  // Follow the chain of views to the generic; other readers are recorded
+  // (allowed only after the generic, and only if it updates C in place).
+  SmallVector<Operation *> others;
+  while (true) {
+    Operation *next = nullptr;
+    for (Operation *user : x.getUsers()) {
+      if (user == op.getOperation() || user == next ||
+          isa<memref::DeallocOp>(user))
+        continue;
+      bool isGeneric = isa<linalg::GenericOp>(user) &&
+                       matchSgemmEpilogue(cast<linalg::LinalgOp>(user));
+      if (!next && (isGeneric || isa<memref::ExpandShapeOp,
+                                     memref::CollapseShapeOp>(user)))
+        next = user;
+      else
+        others.push_back(user);
+    }
+    if (!next)
+      return std::nullopt;
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(next)) {
+      // The last dimension must stay C's column dimension, unsplit.
+      SmallVector<ReassociationIndices> groups =
+          isa<memref::ExpandShapeOp>(next)
+              ? cast<memref::ExpandShapeOp>(next).getReassociationIndices()
+              : cast<memref::CollapseShapeOp>(next).getReassociationIndices();
+      if (groups.empty() || groups.back().size() != 1)
+        return std::nullopt;
+      fused.reshapes.push_back(next);
+      x = next->getResult(0);
+      continue;
+    }
+    auto generic = cast<linalg::GenericOp>(next);
+    SgemmEpilogue form = *matchSgemmEpilogue(generic);
+    if (!generic.hasPureBufferSemantics() ||
+        generic.getDpsInputOperand(form.xInput)->get() != x)
+      return std::nullopt;
+    fused.generic = generic;
+    fused.form = form;
+    break;
+  }
+  Operation *g = fused.generic;
+  if (g->getBlock() != op->getBlock() || !op->isBeforeInBlock(g))
+    return std::nullopt;
+  for (Operation *it = op->getNextNode(); it != g; it = it->getNextNode())
+    if (!isMemoryEffectFree(it) &&
+        !isa<memref::AllocOp, memref::DeallocOp>(it))
+      return std::nullopt;
+  // The call (at `op`) needs the output and the bias.
+  Value d = fused.generic.getDpsInitOperand(0)->get();
+  Value bias = fused.generic.getDpsInputOperand(fused.form.biasInput)->get();
+  if (d == x) {
+    // C stays: later readers see the epilogue's result, as before.
+    for (Operation *other : others) {
+      Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*other);
+      if (!ancestor || !g->isBeforeInBlock(ancestor))
+        return std::nullopt;
+    }
+    fused.inPlace = true;
+    return makeAvailableBefore(bias, op, g) ? std::optional(fused)
+                                            : std::nullopt;
+  }
+  if (!others.empty() || stripReshapes(d) == c ||
+      !makeAvailableBefore(d, op, g) ||
+      !makeAvailableBefore(bias, op, g))
+    return std::nullopt;
+  // The output seen with C's shape: undo the reshapes (identity layouts
+  // only, so every collapse is valid).
+  auto dType = dyn_cast<MemRefType>(d.getType());
+  if (!dType || !dType.getLayout().isIdentity())
+    return std::nullopt;
+  for (Operation *r : fused.reshapes)
+    if (isa<memref::CollapseShapeOp>(r) &&
+        !cast<MemRefType>(r->getOperand(0).getType()).hasStaticShape())
+      return std::nullopt;
+  return fused;
+}
+
+/// `d` (the generic's output, shaped like x) reshaped back to C's shape.
+static Value outputAsC(OpBuilder &b, Location loc, Value d,
+                       ArrayRef<Operation *> reshapes) {
+  for (Operation *r : llvm::reverse(reshapes)) {
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(r)) {
+      d = memref::CollapseShapeOp::create(b, loc, d,
+                                          expand.getReassociationIndices());
+    } else {
+      auto collapse = cast<memref::CollapseShapeOp>(r);
+      auto srcType = cast<MemRefType>(collapse.getSrc().getType());
+      d = memref::ExpandShapeOp::create(
+          b, loc, srcType.getShape(), d,
+          collapse.getReassociationIndices());
+    }
+  }
+  return d;
+}
+
+/// Erases `v` if it is an allocation (or a view chain of one) used only by
+/// deallocations.
+static void eraseIfDead(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return;
+  if (llvm::all_of(v.getUsers(),
+                   [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
+    if (isa<memref::AllocOp>(def)) {
+      for (Operation *u : llvm::make_early_inc_range(v.getUsers()))
+        u->erase();
+      def->erase();
+    }
+  }
 }
 
 struct LowerMatmulToUKernelPass
@@ -124,12 +327,47 @@ struct LowerMatmulToUKernelPass
     Value bm = op.getDpsInputOperand(match.bInput)->get();
     Value c = op.getDpsInitOperand(0)->get();
     int64_t flags = kAccumulate;
+    std::optional<FusedEpilogue> epilogue;
+    // C = A*B when C holds zeros: a zero fill right before (erased), a
+    // copy of a zero buffer right before (erased), or C itself still the
+    // zero buffer (its fill erased once nothing else reads it).
+    Operation *prev = op->getPrevNode();
+    while (prev && isMemoryEffectFree(prev))
+      prev = prev->getPrevNode();
+    auto copy = dyn_cast_or_null<memref::CopyOp>(prev);
     if (linalg::FillOp fill = precedingZeroFill(op, c)) {
       fill.erase();
       flags = 0;
+    } else if (copy && copy.getTarget() == c &&
+               c.getDefiningOp<memref::AllocOp>() &&
+               zeroFillHolding(copy.getSource(), copy)) {
+      copy.erase();
+      flags = 0;
+    } else if (linalg::FillOp held = zeroFillHolding(c, op)) {
+      flags = 0;
+      bool readBefore = llvm::any_of(c.getUsers(), [&](Operation *user) {
+        return isa<memref::CopyOp>(user) &&
+               user->getBlock() == op->getBlock() &&
+               user->isBeforeInBlock(op);
+      });
+      if (!readBefore)
+        held.erase();
     }
+    if (flags == 0)
+      epilogue = findEpilogue(op, match, c);
     if (isConstantGlobal(bm, tables))
       flags |= kBConstant;
+    Value cOut = c, bias;
+    if (epilogue) {
+      flags |= kBias | (epilogue->form.relu ? kRelu : 0);
+      OpBuilder before(op);
+      if (!epilogue->inPlace)
+        cOut = outputAsC(before, op.getLoc(),
+                         epilogue->generic.getDpsInitOperand(0)->get(),
+                         epilogue->reshapes);
+      bias = epilogue->generic.getDpsInputOperand(epilogue->form.biasInput)
+                 ->get();
+    }
 
     OpBuilder b(op);
     Type i64 = b.getI64Type();
@@ -167,18 +405,34 @@ struct LowerMatmulToUKernelPass
     SmallVector<Value> aSizes, bSizes, cSizes;
     describe(a, match.a, aSizes);
     describe(bm, match.b, bSizes);
-    describe(c, match.c, cSizes);
+    describe(cOut, match.c, cSizes);
     batch = cSizes[0] ? toI64(cSizes[0]) : constant(1);
     M = toI64(cSizes[1]);
     N = toI64(cSizes[2]);
     K = toI64(aSizes[2]);
     args.append({batch, M, N, K});
     args.append(operandArgs);
-    args.push_back(LLVM::ZeroOp::create(b, loc, ptr));
-    args.push_back(constant(0));
-    args.push_back(constant(0));
+    if (bias) {
+      auto md = memref::ExtractStridedMetadataOp::create(b, loc, bias);
+      Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+          b, loc, md.getBaseBuffer());
+      args.push_back(LLVM::IntToPtrOp::create(b, loc, ptr, toI64(base)));
+      args.push_back(toI64(md.getOffset()));
+      args.push_back(toI64(md.getStrides()[0]));
+    } else {
+      args.push_back(LLVM::ZeroOp::create(b, loc, ptr));
+      args.push_back(constant(0));
+      args.push_back(constant(0));
+    }
     func::CallOp::create(b, loc, callee, args);
     op->erase();
+    if (epilogue) {
+      epilogue->generic->erase();
+      for (Operation *r : llvm::reverse(epilogue->reshapes))
+        if (r->use_empty())
+          r->erase();
+      eraseIfDead(c);
+    }
   }
 };
 

@@ -1,7 +1,11 @@
 //===- SgemmMatch.cpp - which linalg contractions qcc_rt_sgemm computes ---===//
 #include "SgemmMatch.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -105,6 +109,84 @@ std::optional<SgemmMatch> matchSgemm(linalg::LinalgOp op) {
   if (*batch >= 0 && match.c.batch < 0)
     return std::nullopt;
   return match;
+}
+
+std::optional<SgemmEpilogue> matchSgemmEpilogue(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0 || op.getNumReductionLoops() != 0)
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<ShapedType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32() || !type.hasRank())
+      return std::nullopt;
+  }
+  OpOperand *init = op.getDpsInitOperand(0);
+  unsigned loops = op.getNumLoops();
+  if (!op.getMatchingIndexingMap(init).isIdentity() ||
+      op.payloadUsesValueFromOperand(init))
+    return std::nullopt;
+  // Which input is x (identity map) and which the bias (innermost loop).
+  SgemmEpilogue e;
+  AffineMap innermost = AffineMap::get(
+      loops, 0, getAffineDimExpr(loops - 1, op.getContext()));
+  auto isX = [&](unsigned i) {
+    return op.getMatchingIndexingMap(op.getDpsInputOperand(i)).isIdentity();
+  };
+  auto isBias = [&](unsigned i) {
+    return op.getMatchingIndexingMap(op.getDpsInputOperand(i)) == innermost;
+  };
+  if (isX(0) && isBias(1))
+    e.xInput = 0, e.biasInput = 1;
+  else if (isX(1) && isBias(0))
+    e.xInput = 1, e.biasInput = 0;
+  else
+    return std::nullopt;
+  // Body: %s = addf(x, bias); yield %s | yield maximumf(%s, 0).
+  Block &body = generic.getRegion().front();
+  Value x = body.getArgument(e.xInput), bias = body.getArgument(e.biasInput);
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getValues().front();
+  if (auto max = result.getDefiningOp<arith::MaximumFOp>()) {
+    Value other;
+    if (matchPattern(max.getRhs(), m_AnyZeroFloat()))
+      other = max.getLhs();
+    else if (matchPattern(max.getLhs(), m_AnyZeroFloat()))
+      other = max.getRhs();
+    if (!other)
+      return std::nullopt;
+    e.relu = true;
+    result = other;
+  }
+  auto add = result.getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body ||
+      !((add.getLhs() == x && add.getRhs() == bias) ||
+        (add.getLhs() == bias && add.getRhs() == x)))
+    return std::nullopt;
+  // Nothing else in the body (constants aside).
+  for (Operation &inner : body.without_terminator())
+    if (&inner != add.getOperation() &&
+        &inner != result.getDefiningOp() && !isa<arith::ConstantOp>(inner) &&
+        !(e.relu && isa<arith::MaximumFOp>(inner)))
+      return std::nullopt;
+  return e;
+}
+
+Value stripReshapes(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
+      if (!v.hasOneUse())
+        return v;
+      v = def->getOperand(0);
+      continue;
+    }
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    break;
+  }
+  return v;
 }
 
 } // namespace qcc::x86

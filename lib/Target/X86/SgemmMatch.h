@@ -36,6 +36,28 @@ struct SgemmMatch {
 /// and at most one batch loop of extent other than 1.
 std::optional<SgemmMatch> matchSgemm(mlir::linalg::LinalgOp op);
 
+/// An elementwise op that qcc_rt_sgemm can apply in its epilogue (flags
+/// QCC_GEMM_BIAS, QCC_GEMM_RELU) to the product it reads:
+///   out[..., n] = x[..., n] + bias[n]               (relu = false)
+///   out[..., n] = maximumf(x[..., n] + bias[n], 0)  (relu = true)
+struct SgemmEpilogue {
+  /// Index of x (the product, identity map) and of the rank-1 bias (indexed
+  /// by the innermost loop) among the op's DPS inputs.
+  unsigned xInput = 0, biasInput = 1;
+  bool relu = false;
+};
+
+/// Matches the form of `op` (on tensors or buffers; which op produced x is
+/// the caller's business): a linalg.generic with only parallel loops, f32
+/// operands, inputs x and bias as above, one init with an identity map that
+/// the body does not read, and a body `yield x + bias` or
+/// `yield maximumf(x + bias, 0)` (operands in either order).
+std::optional<SgemmEpilogue> matchSgemmEpilogue(mlir::linalg::LinalgOp op);
+
+/// The op whose result `v` is, looking through tensor/memref expand_shape
+/// and collapse_shape (each with a single use when on tensors).
+mlir::Value stripReshapes(mlir::Value v);
+
 } // namespace qcc::x86
 
 #endif // QCC_LIB_TARGET_X86_SGEMMMATCH_H

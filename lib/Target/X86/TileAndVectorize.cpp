@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -632,6 +633,55 @@ static LogicalResult tileElementwise(RewriterBase &rewriter,
   return vectorizeTile(rewriter, cur, vecSizes);
 }
 
+/// Largest static innermost reduction that tileRowReduction vectorizes whole
+/// (one vector<R x f32> per row: LLVM splits it into registers).
+constexpr int64_t kMaxVectorRow = 1024;
+
+/// True for an f32 op whose loops are all parallel but the innermost, a
+/// reduction of static extent in [8, kMaxVectorRow], with projected
+/// permutation maps: the row reductions of softmax and LayerNorm.
+static bool isRowReduction(linalg::LinalgOp op) {
+  unsigned n = op.getNumLoops();
+  if (n == 0 || op.getNumReductionLoops() != 1 || op.getNumDpsInits() != 1)
+    return false;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (iters[n - 1] != utils::IteratorType::reduction)
+    return false;
+  int64_t r = op.getStaticLoopRanges()[n - 1];
+  if (ShapedType::isDynamic(r) || r < 8 || r > kMaxVectorRow)
+    return false;
+  for (Value v : op->getOperands()) {
+    auto t = dyn_cast<ShapedType>(v.getType());
+    if (!t || !t.getElementType().isF32())
+      return false;
+  }
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+/// A row reduction (isRowReduction): scf.forall over the outer parallel
+/// dimensions (one row per iteration) and the row vectorized whole into a
+/// vector.multi_reduction (reassociated into a tree when lowered), instead
+/// of a scalar loop.
+static LogicalResult tileRowReduction(RewriterBase &rewriter,
+                                      linalg::LinalgOp op, bool parallel) {
+  unsigned n = op.getNumLoops();
+  Operation *cur = op;
+  if (n > 1) {
+    SmallVector<int64_t> l1(n, 1);
+    l1[n - 1] = 0;
+    FailureOr<scf::SCFTilingResult> r1 =
+        tileOnce(rewriter, cast<TilingInterface>(cur), l1, parallel);
+    if (failed(r1))
+      return failure();
+    cur = r1->tiledOps.back();
+  }
+  // A failure leaves the (tiled) op to the scalar lowering.
+  (void)vectorizeTile(rewriter, cur, {});
+  return success();
+}
+
 /// Distributes the parallel loops of an op that is neither a contraction nor
 /// elementwise (reductions, pooling, depthwise convolution) over an
 /// scf.forall; the tiles are lowered to scalar loops after bufferization.
@@ -780,12 +830,60 @@ struct TileAndVectorizePass
 
     // With skip-ukernel-matmuls, the f32 matmuls that become qcc_rt_sgemm
     // calls after bufferization stay whole, and so do fills used only by
-    // them (the call folds a zero fill of C).
+    // them (the call folds a zero fill of C) and their bias(+ReLU)
+    // epilogues (the call applies them).
     if (skipUKernelMatmuls) {
       llvm::SmallPtrSet<Operation *, 8> skipped;
       for (linalg::LinalgOp op : roots)
         if (matchSgemm(op))
           skipped.insert(op);
+      // So do bias(+ReLU) epilogues of such a product (used only there),
+      // which the call applies in registers (LowerMatmulToUKernel).
+      // The epilogue (with its reshapes and init) moves right after the
+      // product, so that after bufferization nothing that writes memory
+      // lies between them; if it cannot, it is tiled as usual.
+      DominanceInfo dom(func);
+      for (linalg::LinalgOp op : roots) {
+        std::optional<SgemmEpilogue> epilogue = matchSgemmEpilogue(op);
+        if (!epilogue)
+          continue;
+        Value x = op.getDpsInputOperand(epilogue->xInput)->get();
+        Value product = stripReshapes(x);
+        Operation *mm = product.getDefiningOp();
+        if (!product.hasOneUse() || !mm || !skipped.contains(mm) ||
+            mm->getBlock() != op->getBlock())
+          continue;
+        SmallVector<Operation *> chain; // product -> x, in order
+        for (Value v = x; v != product; v = v.getDefiningOp()->getOperand(0))
+          chain.insert(chain.begin(), v.getDefiningOp());
+        auto available = [&](Value v) {
+          return dom.properlyDominates(v, mm);
+        };
+        bool movable = llvm::all_of(chain, [&](Operation *r) {
+          return llvm::all_of(r->getOperands().drop_front(), available);
+        });
+        Value bias = op.getDpsInputOperand(epilogue->biasInput)->get();
+        Value init = op.getDpsInitOperand(0)->get();
+        auto empty = init.getDefiningOp<tensor::EmptyOp>();
+        bool moveInit = !available(init);
+        movable = movable && available(bias) &&
+                  (!moveInit ||
+                   (empty && init.hasOneUse() &&
+                    llvm::all_of(empty->getOperands(), available)));
+        if (!movable)
+          continue;
+        Operation *pos = mm;
+        for (Operation *r : chain) {
+          r->moveAfter(pos);
+          pos = r;
+        }
+        if (moveInit) {
+          empty->moveAfter(pos);
+          pos = empty;
+        }
+        op->moveAfter(pos);
+        skipped.insert(op);
+      }
       auto onlyFeedsSkipped = [&](linalg::LinalgOp op) {
         return isa<linalg::FillOp>(op.getOperation()) && !op->use_empty() &&
                llvm::all_of(op->getUsers(), [&](Operation *user) {
@@ -823,6 +921,9 @@ struct TileAndVectorizePass
         (void)tileElementwise(rewriter, op, info, parallel);
         continue;
       }
+      if (isRowReduction(op) &&
+          succeeded(tileRowReduction(rewriter, op, parallel)))
+        continue;
       (void)tileParallelDims(rewriter, op, parallel);
     }
     if (failed(cleanupAndHoist(func)))

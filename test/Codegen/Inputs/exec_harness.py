@@ -4,7 +4,7 @@ from a generated C harness and compares its results with a numpy reference.
 Used by the execution tests in test/Codegen. The harness links the test-only
 qcc_rt_parallel_for of parallel_for.c and the runtime micro-kernels
 (libqcc_kernels.a), counts aligned_alloc/free calls (via
---wrap) to detect leaks, and checks that results are fresh allocations that
+--wrap; after releasing the runtime's buffer pool) to detect leaks, and checks that results are fresh allocations that
 free() accepts (Contract 2).
 """
 import os
@@ -37,6 +37,7 @@ def _harness(fn, inputs, outputs, repeat):
              "static long allocs, frees;",
              "void *__real_aligned_alloc(size_t, size_t);",
              "void __real_free(void *);",
+             "void qcc_rt_buffer_pool_release(void);",
              "void *__wrap_aligned_alloc(size_t a, size_t s) { __atomic_fetch_add(&allocs, 1, __ATOMIC_RELAXED); return __real_aligned_alloc(a, s); }",
              "void __wrap_free(void *p) { if (p) __atomic_fetch_add(&frees, 1, __ATOMIC_RELAXED); __real_free(p); }"]
     for i, (shape, dt) in enumerate(inputs):
@@ -78,6 +79,8 @@ def _harness(fn, inputs, outputs, repeat):
             lines.append(f"  if ({acc}.sizes[{d}] != {shape[d]}) {{ fprintf(stderr, \"result {i} dim {d} is %ld\\n\", (long){acc}.sizes[{d}]); return 3; }}")
         # Copy out through the strides (results may be non-contiguous views only if Contract 2 is broken).
         lines.append(f"  {{ FILE *f = fopen(argv[{len(inputs) + 1 + i}], \"wb\"); fwrite({acc}.aligned + {acc}.offset, 1, {n}, f); fclose(f); free({acc}.allocated); }}")
+    # The runtime's buffer pool keeps freed blocks for reuse: return them first.
+    lines.append("  qcc_rt_buffer_pool_release();")
     lines.append("  printf(\"allocs %ld frees %ld parallel_calls %ld\\n\", allocs, frees, (long)qcc_test_parallel_calls);")
     lines.append("  return allocs == frees ? 0 : 4;")
     lines.append("}")

@@ -6,7 +6,8 @@
 // bias / ReLU / accumulation, on 1 and 2 threads, with the AVX2 and the
 // portable micro-kernel. Tolerance per element:
 //   |C - ref| <= 4 * 2^-23 * (K + 2) * (sum_k |A||B| + |bias| + |C0|)
-// (the float rounding bound of a K-term dot product, with slack).
+// (the float rounding bound of a K-term dot product, with slack). Also the
+// buffer pool behind the generated code's memref.alloc/dealloc.
 //
 //===----------------------------------------------------------------------===//
 #include "ThreadPool.h"
@@ -15,6 +16,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <tuple>
@@ -268,3 +271,34 @@ TEST(Gemm, ZeroSizesAreNoOps) {
 }
 
 } // namespace
+
+// The generated code's heap (BufferPool.cpp): a freed large block is handed
+// out again to a request of (nearly) the same size and alignment, small or
+// much smaller requests get their own blocks, and every block is a plain
+// aligned_alloc block (free() may release it).
+TEST(BufferPool, ReusesFreedLargeBlocks) {
+  qcc_rt_buffer_pool_release();
+  const uint64_t big = uint64_t(1) << 20;
+  void *a = _mlir_memref_to_llvm_aligned_alloc(64, big);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 64, 0u);
+  std::memset(a, 1, big);
+  _mlir_memref_to_llvm_free(a);
+  void *b = _mlir_memref_to_llvm_aligned_alloc(64, big - 64);
+  EXPECT_EQ(b, a); // reused
+  _mlir_memref_to_llvm_free(b);
+  // Far smaller than the pooled block: not served from it.
+  void *c = _mlir_memref_to_llvm_aligned_alloc(64, big / 4);
+  EXPECT_NE(c, a);
+  std::free(c); // results are released with free() by their owner
+  // Small blocks are not pooled.
+  void *s = _mlir_memref_to_llvm_alloc(100);
+  ASSERT_NE(s, nullptr);
+  _mlir_memref_to_llvm_free(s);
+  _mlir_memref_to_llvm_free(nullptr);
+  qcc_rt_buffer_pool_release();
+  void *d = _mlir_memref_to_llvm_aligned_alloc(4096, big);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(d) % 4096, 0u);
+  _mlir_memref_to_llvm_free(d);
+  qcc_rt_buffer_pool_release();
+}
