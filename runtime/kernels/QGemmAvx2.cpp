@@ -444,7 +444,7 @@ QCC_AVX2 void gemmPanel(const GemmCtx &g, int64_t j0) {
         const float *bias = last && p.bias ? p.bias + jc : nullptr;
         const float *b = bp + pn * kb * kNR;
         if (mr == kMR && nr == kNR) {
-          gemm::microKernelAvx2(kb, ap, b, c, p.ldc, load, bias, relu);
+          gemm::microKernelAvx2(kb, ap, /*lda=*/0, b, c, p.ldc, load, bias, relu, kMR);
           continue;
         }
         // Edge tile: compute on a stack tile, merge the valid part.
@@ -455,8 +455,8 @@ QCC_AVX2 void gemmPanel(const GemmCtx &g, int64_t j0) {
             tile[i * kNR + jx] = c[i * p.ldc + jx];
         for (int64_t jx = 0; bias && jx < nr; ++jx)
           tileBias[jx] = bias[jx];
-        gemm::microKernelAvx2(kb, ap, b, tile, kNR, load,
-                              bias ? tileBias : nullptr, relu);
+        gemm::microKernelAvx2(kb, ap, /*lda=*/0, b, tile, kNR, load,
+                              bias ? tileBias : nullptr, relu, kMR);
         for (int64_t i = 0; i < mr; ++i)
           for (int64_t jx = 0; jx < nr; ++jx)
             c[i * p.ldc + jx] = tile[i * kNR + jx];
