@@ -94,7 +94,7 @@ std::optional<GptqResult> gptq(const float *w, int64_t n, int64_t k, const doubl
       wp[r * k + i] = dead[perm[i]] ? 0.0 : static_cast<double>(w[r * k + perm[i]]);
 
   QuantizedWeight q = makeQuantizedWeight(n, k, s);
-  const int64_t g = q.scheme.group, gpr = k / g, bs = std::max<int64_t>(1, opts.blockSize);
+  const int64_t g = q.scheme.group, gpr = q.groupsPerRow(), bs = std::max<int64_t>(1, opts.blockSize);
   std::vector<bool> reached(static_cast<size_t>(gpr), false);
   std::vector<double> err(static_cast<size_t>(n * bs));
   std::vector<float> groupVals(static_cast<size_t>(g));
@@ -107,8 +107,9 @@ std::optional<GptqResult> gptq(const float *w, int64_t n, int64_t k, const doubl
         // Current values of the group's columns: those in this block are up
         // to date; later ones still lack this block's pending updates.
         reached[gi] = true;
+        const int64_t len = std::min(g, k - gi * g); // the last group may be partial
         for (int64_t r = 0; r < n; ++r) {
-          for (int64_t c = 0; c < g; ++c) {
+          for (int64_t c = 0; c < len; ++c) {
             int64_t p = pos[gi * g + c];
             double v = wp[r * k + p];
             if (p >= i2)
@@ -116,7 +117,7 @@ std::optional<GptqResult> gptq(const float *w, int64_t n, int64_t k, const doubl
                 v -= err[r * bs + (t - i1)] * u[t * k + p];
             groupVals[c] = static_cast<float>(v);
           }
-          GroupParams gp = chooseParams(groupVals.data(), g, 1, s);
+          GroupParams gp = chooseParams(groupVals.data(), len, 1, s);
           q.scales[r * gpr + gi] = gp.scale;
           if (s.hasMins())
             q.mins[r * gpr + gi] = gp.min;

@@ -216,7 +216,9 @@ std::optional<std::vector<PlanEntry>> resolvePlan(const QuantPlan &plan,
     e.outFeatures = l.outFeatures;
     e.inFeatures = l.inFeatures;
     std::string why;
-    if (!e.scheme.validFor(l.outFeatures, l.inFeatures, &why)) {
+    if (!e.scheme.kernelSupported())
+      why = "the runtime kernels support uniform 2, 3, 4, 5, 6 and 8 bits";
+    if (!why.empty() || !e.scheme.validFor(l.outFeatures, l.inFeatures, &why)) {
       error = path + ": layer '" + l.name + "': scheme " + e.scheme.name() +
               " cannot quantize its weight [" + std::to_string(l.outFeatures) + ", " +
               std::to_string(l.inFeatures) + "]: " + why;

@@ -133,26 +133,29 @@ bool Scheme::validFor(int64_t n, int64_t k, std::string *why) const {
   if ((format == Format::NF4 && bits != 4) ||
       ((format == Format::FP8E4M3 || format == Format::Int8W8A8) && bits != 8))
     return fail("format " + name() + " has a fixed bit width");
-  int64_t g = groupSize(k);
-  if (k % g != 0)
-    return fail("group " + std::to_string(g) + " does not divide K = " + std::to_string(k));
   return true;
+}
+
+bool Scheme::kernelSupported() const {
+  if (!isQuantized())
+    return true;
+  return format != Format::Uniform || (bits >= 2 && bits <= 8 && bits != 7);
 }
 
 double Scheme::bitsPerWeight(int64_t k) const {
   if (!isQuantized())
     return bits;
   double perGroup = hasMins() ? 32.0 : 16.0;
-  if (group > 0)
-    return bits + perGroup / static_cast<double>(group);
-  return k > 0 ? bits + perGroup / static_cast<double>(k) : bits;
+  if (k > 0)
+    return bits + perGroup * static_cast<double>(groupsPerRow(k)) / static_cast<double>(k);
+  return group > 0 ? bits + perGroup / static_cast<double>(group) : bits;
 }
 
 uint64_t Scheme::sizeInBits(int64_t n, int64_t k) const {
   uint64_t weights = static_cast<uint64_t>(n) * static_cast<uint64_t>(k);
   if (!isQuantized())
     return weights * static_cast<uint64_t>(bits);
-  uint64_t groups = static_cast<uint64_t>(n) * static_cast<uint64_t>(k / groupSize(k));
+  uint64_t groups = static_cast<uint64_t>(n) * static_cast<uint64_t>(groupsPerRow(k));
   return weights * static_cast<uint64_t>(bits) + groups * (hasMins() ? 32u : 16u);
 }
 

@@ -21,7 +21,7 @@ for (n, k, m) in [(16, 64, 256), (64, 256, 1024)]:
     mean_abs = np.abs(x64).mean(axis=0).astype(np.float32)
     for f, a in [("w", w), ("xtx", xtx), ("mean_abs", mean_abs)]:
         np.save(os.path.join(out, f + ".npy"), a)
-    for name in ["int4_g32_asym", "int3_pc_asym", "int4_pc_sym", "nf4_g32", "int8_g32_sym"]:
+    for name in ["int4_g32_asym", "int3_pc_asym", "int4_pc_sym", "nf4_g32", "int8_g32_sym", "int4_g48_asym"]:
         d = os.path.join(out, "%s_%d" % (name, n))
         os.makedirs(d)
         got = run_tool("awq", "--scheme", name, "--w", os.path.join(out, "w.npy"), "--h",

@@ -1,7 +1,7 @@
 # GPTQ of qcc-quant-check (lazy blocks) against the plain column-by-column numpy GPTQ of
 # test/Quant/Inputs/quant_ref.py, with and without act-order, group-wise and per channel,
-# with a dead input column. Expected: identical codes and scales. Both sides round the same
-# f32 values with the same formulas; they differ only in how H^-1 and its Cholesky factor are
+# with a dead input column, with a partial last group (group 48). Expected: identical codes and
+# scales. Both sides round the same f32 values with the same formulas; they differ only in how H^-1 and its Cholesky factor are
 # computed (f64 rounding, ~1e-13 relative), which would flip a code only for a weight within
 # that distance of a rounding boundary. The layer loss must agree to 1e-9 relative.
 # Also: GPTQ's loss is below round-to-nearest's on these correlated inputs for 3 bits and more
@@ -22,7 +22,8 @@ for (n, k, m) in [(16, 64, 256), (64, 256, 1024)]:
     h = 2.0 * x.astype(np.float64).T @ x.astype(np.float64)
     np.save(os.path.join(out, "w.npy"), w)
     np.save(os.path.join(out, "h.npy"), h)
-    for name in ["int4_g32_asym", "int3_pc_sym", "int4_pc_asym", "int2_g32_sym", "nf4_g32", "fp8_e4m3_pc"]:
+    for name in ["int4_g32_asym", "int3_pc_sym", "int4_pc_asym", "int2_g32_sym", "nf4_g32", "fp8_e4m3_pc",
+                 "int4_g48_asym"]:  # g48: a partial last group (16 of 64, 16 of 256)
         for act in [False, True]:
             for block in ["128", "24"]:
                 d = os.path.join(out, "%s_%d_%d_%s" % (name, n, act, block))

@@ -18,7 +18,7 @@ for (n, k) in [(16, 64), (64, 256)]:
     np.save(os.path.join(out, "w.npy"), w)
     for name in ["int2_g32_asym", "int3_g32_sym", "int4_g32_asym", "int4_pc_sym", "int5_g64_asym",
                  "int6_pc_asym", "int8_g32_sym", "nf4_g32", "nf4_pc", "fp8_e4m3_pc", "fp8_e4m3_g32",
-                 "w8a8"]:
+                 "w8a8", "int4_g48_asym", "nf4_g96", "int3_g40_sym"]:  # the last 3: partial groups
         d = os.path.join(out, "%s_%d" % (name, n))
         os.makedirs(d)
         got = run_tool("rtn", "--scheme", name, "--w", os.path.join(out, "w.npy"), "--out", d)

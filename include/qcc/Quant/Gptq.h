@@ -24,7 +24,7 @@
 //    column-by-column algorithm, just cache friendly);
 //  - act-order ("desc_act"): columns are processed by decreasing diag(H)
 //    (stable, ties by index) with STATIC natural groups: group g still covers
-//    the natural columns [g*G, (g+1)*G), so scales stay in natural order and
+//    the natural columns [g*G, min((g+1)*G, K)), so scales stay in natural order and
 //    the result is an ordinary QuantizedWeight;
 //  - a group's scale/min is computed when the group is FIRST REACHED in the
 //    processing order, from the current (error-updated, including any

@@ -63,8 +63,8 @@ std::optional<QuantPlan> readPlan(const std::string &path, std::string &error);
 /// Checks the plan against the model's linear layers and returns one entry
 /// per model layer, in model order (default scheme filled in, shapes set).
 /// Errors: layers of the plan the model does not have, model layers the plan
-/// misses (without a default), a scheme that cannot quantize the layer's
-/// shape, a model digest that differs. \p path names the plan in messages.
+/// misses (without a default), a scheme the kernels cannot pack (int7), a
+/// model digest that differs. \p path names the plan in messages.
 std::optional<std::vector<PlanEntry>> resolvePlan(const QuantPlan &plan,
                                                   const std::vector<ModelLayer> &model,
                                                   const std::string &modelDigest,

@@ -22,10 +22,10 @@ struct QuantizedWeight {
   int64_t n = 0, k = 0;
   Scheme scheme;
   std::vector<uint8_t> codes;       ///< n*k, one code per byte (int8 bytes for W8A8)
-  std::vector<float> scales, mins;  ///< n*(k/group); mins empty when the format has none
+  std::vector<float> scales, mins;  ///< n*ceil(k/group); mins empty when the format has none
 
-  /// Groups per row (k / scheme.group).
-  int64_t groupsPerRow() const { return scheme.group > 0 ? k / scheme.group : 1; }
+  /// Groups per row: ceil(k / scheme.group) (the last one may be partial).
+  int64_t groupsPerRow() const { return scheme.groupsPerRow(k); }
   /// f32 W[n, k]; scales/mins are rounded through f16 first.
   std::vector<float> dequantize() const;
 };

@@ -53,11 +53,22 @@ struct Scheme {
   bool hasMins() const { return format == Format::Uniform; }
   /// Group size for a layer with \p k input features (k when per channel).
   int64_t groupSize(int64_t k) const { return group <= 0 ? k : group; }
-  /// Whether the scheme can quantize a W[n, k] (bits in range, group divides k).
+  /// Groups per row: ceil(k / group). The group need not divide k: the last
+  /// group of a row is then partial (k - (G - 1) * group weights), e.g.
+  /// group 128 on K = 576 (contract change of 21:07).
+  int64_t groupsPerRow(int64_t k) const {
+    int64_t g = groupSize(k);
+    return (k + g - 1) / g;
+  }
+  /// Whether the scheme can quantize a W[n, k] (shape positive, bits in range).
   bool validFor(int64_t n, int64_t k, std::string *why = nullptr) const;
+  /// Whether the runtime kernels can pack it (QKernels.h: uniform bits in
+  /// {2, 3, 4, 5, 6, 8}); the algorithms also handle 7 bits.
+  bool kernelSupported() const;
 
-  /// Bits per weight including the f16 scale (and min) of each group. For a
-  /// per-channel scheme the overhead depends on K: pass \p k (0 ignores it).
+  /// Bits per weight including the f16 scale (and min) of each group. With
+  /// \p k given the overhead is exact (ceil(k / group) groups per row);
+  /// without it, 16 or 32 bits / group (0 for per channel).
   double bitsPerWeight(int64_t k = 0) const;
   /// Exact size in bits of a W[n, k] in this scheme: n*k*bits codes plus 16
   /// bits per scale and per min (what the knapsack solver uses as cost).

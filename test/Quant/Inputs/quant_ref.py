@@ -119,15 +119,22 @@ def decode(q, s, m, scheme):
 
 
 def rtn(w, name):
-    """Round-to-nearest: (codes, scales, mins, dequant)."""
+    """Round-to-nearest: (codes, scales, mins, dequant). A row has ceil(k / g) groups; the last one
+    may be partial."""
     scheme = parse_scheme(name)
     n, k = w.shape
     g = scheme[2] or k
-    grouped = w.reshape(n * (k // g), g)
-    s, m = group_params(grouped, scheme)
-    q = encode(grouped, s[:, None], m[:, None], scheme)
-    dq = decode(q, s[:, None], m[:, None], scheme)
-    return q.reshape(n, k), s.reshape(n, k // g), m.reshape(n, k // g), dq.reshape(n, k)
+    G = -(-k // g)
+    q = np.zeros((n, k), np.uint8)
+    dq = np.zeros((n, k), F32)
+    S = np.zeros((n, G), F32)
+    M = np.zeros((n, G), F32)
+    for j in range(G):
+        cols = slice(j * g, min(k, (j + 1) * g))
+        S[:, j], M[:, j] = group_params(w[:, cols], scheme)
+        q[:, cols] = encode(w[:, cols], S[:, j:j + 1], M[:, j:j + 1], scheme)
+        dq[:, cols] = decode(q[:, cols], S[:, j:j + 1], M[:, j:j + 1], scheme)
+    return q, S, M, dq
 
 
 def gptq(w, h, name, act_order=False, damp=0.01):
@@ -149,22 +156,23 @@ def gptq(w, h, name, act_order=False, damp=0.01):
     U = np.linalg.cholesky(np.linalg.inv(hp)).T
     W = W[:, perm]
     codes = np.zeros((n, k), np.uint8)
-    S = np.zeros((n, k // g), F32)
-    M = np.zeros((n, k // g), F32)
+    G = -(-k // g)
+    S = np.zeros((n, G), F32)
+    M = np.zeros((n, G), F32)
     reached = set()
     for i in range(k):
         col = perm[i]
         gi = col // g
         if gi not in reached:
             reached.add(gi)
-            cols = pos[gi * g:(gi + 1) * g]
+            cols = pos[gi * g:min(k, (gi + 1) * g)]
             S[:, gi], M[:, gi] = group_params(W[:, cols].astype(F32), scheme)
         x = W[:, i]
         q = encode(x.astype(F32), S[:, gi], M[:, gi], scheme)
         codes[:, col] = q
         err = (x - decode(q, S[:, gi], M[:, gi], scheme).astype(np.float64)) / U[i, i]
         W[:, i + 1:] -= np.outer(err, U[i, i + 1:])
-    dq = decode(codes, np.repeat(S, g, axis=1), np.repeat(M, g, axis=1), scheme)
+    dq = decode(codes, np.repeat(S, g, axis=1)[:, :k], np.repeat(M, g, axis=1)[:, :k], scheme)
     d = (dq - w).astype(np.float64)
     return codes, S, M, dq, float(np.sum((d @ h0) * d))
 

@@ -27,12 +27,13 @@ TEST(RTN, UniformProperties) {
   const int64_t n = 8, k = 256;
   auto w = randomWeights(n, k, 1);
   for (const char *name : {"int2_g32_asym", "int3_g64_sym", "int4_g128_asym", "int4_g32_sym",
-                           "int5_pc_asym", "int6_g64_asym", "int8_pc_sym", "int8_g32_asym"}) {
+                           "int5_pc_asym", "int6_g64_asym", "int8_pc_sym", "int8_g32_asym",
+                           "int4_g96_asym", "int3_g100_sym"}) { // the last two: partial groups
     Scheme s = *Scheme::parse(name);
     QuantizedWeight q = quantizeRTN(w.data(), n, k, s);
-    int64_t g = s.groupSize(k);
+    int64_t g = s.groupSize(k), gpr = (k + g - 1) / g;
     ASSERT_EQ(q.scheme.group, g);
-    ASSERT_EQ(q.scales.size(), static_cast<size_t>(n * (k / g)));
+    ASSERT_EQ(q.scales.size(), static_cast<size_t>(n * gpr));
     ASSERT_EQ(q.mins.size(), q.scales.size());
     auto dq = q.dequantize();
     for (size_t i = 0; i < q.scales.size(); ++i) {
@@ -43,7 +44,7 @@ TEST(RTN, UniformProperties) {
     }
     for (int64_t r = 0; r < n; ++r)
       for (int64_t c = 0; c < k; ++c) {
-        int64_t idx = r * k + c, gi = r * (k / g) + c / g;
+        int64_t idx = r * k + c, gi = r * gpr + c / g;
         ASSERT_LT(q.codes[idx], 1 << s.bits);
         float step = q.scales[gi];
         // Half a step, plus the slack from rounding the range ends to f16.
@@ -140,4 +141,19 @@ TEST(RTN, ConstantAndZeroGroups) {
     for (int i = 32; i < 64; ++i)
       EXPECT_NEAR(dq[i], 0.3f, 0.3f * 2e-3f) << name;
   }
+}
+
+/// A partial last group is quantized on its own values only.
+TEST(RTN, PartialLastGroup) {
+  std::vector<float> w(80);
+  for (int i = 0; i < 80; ++i)
+    w[i] = i < 64 ? 0.01f * static_cast<float>(i % 7) : 5.0f + static_cast<float>(i - 64);
+  auto q = quantizeRTN(w.data(), 1, 80, *Scheme::parse("int4_g64_asym"));
+  ASSERT_EQ(q.scales.size(), 2u);
+  EXPECT_EQ(q.mins[1], 5.0f);                       // min of the 16 tail values
+  EXPECT_EQ(q.scales[1], roundToHalf(15.0f / 15.0f)); // (20 - 5) / 15
+  EXPECT_EQ(q.mins[0], 0.0f);
+  auto dq = q.dequantize();
+  for (int i = 64; i < 80; ++i)
+    EXPECT_EQ(dq[i], w[i]);
 }

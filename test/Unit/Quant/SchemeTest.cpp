@@ -46,12 +46,22 @@ TEST(Scheme, BitsPerWeightAndSize) {
   EXPECT_EQ(Scheme::parse("f32")->sizeInBits(2, 3), 192u);
 }
 
-TEST(Scheme, ValidFor) {
+TEST(Scheme, ValidForAndPartialGroups) {
   std::string why;
   EXPECT_TRUE(Scheme::parse("int4_g32_asym")->validFor(4, 64, &why));
-  EXPECT_FALSE(Scheme::parse("int4_g48_asym")->validFor(4, 64, &why));
-  EXPECT_NE(why.find("does not divide"), std::string::npos);
   EXPECT_TRUE(Scheme::parse("int4_pc_asym")->validFor(4, 63, &why));
+  EXPECT_FALSE(Scheme::parse("int4_g32_asym")->validFor(0, 64, &why));
+  EXPECT_NE(why.find("empty weight"), std::string::npos);
+  // group 128 on SmolLM2's K = 576: 5 groups per row, the last of 64 weights.
+  Scheme g128 = *Scheme::parse("int4_g128_asym");
+  EXPECT_TRUE(g128.validFor(576, 576, &why));
+  EXPECT_EQ(g128.groupsPerRow(576), 5);
+  EXPECT_EQ(g128.sizeInBits(576, 576), 576u * 576 * 4 + 576u * 5 * 32);
+  EXPECT_DOUBLE_EQ(g128.bitsPerWeight(576), 4.0 + 32.0 * 5 / 576);
+  EXPECT_DOUBLE_EQ(g128.bitsPerWeight(1536), 4.25);
+  EXPECT_EQ(Scheme::parse("nf4_pc")->groupsPerRow(100), 1);
+  EXPECT_TRUE(Scheme::parse("int8_g32_asym")->kernelSupported());
+  EXPECT_FALSE(Scheme::parse("int7_g32_asym")->kernelSupported());
 }
 
 /// Exact f16 rounding against a bit-level reference: every f16 value is a
