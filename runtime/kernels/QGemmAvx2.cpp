@@ -197,6 +197,31 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
           for (int i = 0; i < NA; ++i)
             gacc[m][i] = _mm256_setzero_ps();
         for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end; ++j) {
+          if constexpr (Bits == 4) {
+            // A whole chunk in this group: 8 bytes -> 8 int32 lanes hold
+            // codes 8r.. (low nibbles) and 32 + 8r.. (high nibbles).
+            if ((j & 1) == 0 && j + 1 < end) {
+              const uint8_t *c = codes + (j >> 1) * chunkBytes;
+              const float *a = p.a + 32 * j;
+              for (int r = 0; r < 4; ++r) {
+                __m256i x = _mm256_cvtepu8_epi32(
+                    _mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + 8 * r)));
+                __m256 lo = _mm256_cvtepi32_ps(
+                    _mm256_and_si256(x, _mm256_set1_epi32(15)));
+                __m256 hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(x, 4));
+                for (int m = 0; m < M; ++m) {
+                  const float *am = a + m * p.lda;
+                  gacc[m][r % NA] = _mm256_fmadd_ps(
+                      lo, _mm256_loadu_ps(am + 8 * r), gacc[m][r % NA]);
+                  gacc[m][(r + NA / 2) % NA] = _mm256_fmadd_ps(
+                      hi, _mm256_loadu_ps(am + 32 + 8 * r),
+                      gacc[m][(r + NA / 2) % NA]);
+                }
+              }
+              ++j; // and the loop's ++j: two sub-blocks
+              continue;
+            }
+          }
           __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
           for (int i = 0; i < 4; ++i) {
             __m256 v = _mm256_cvtepi32_ps(lanes(q, i));
