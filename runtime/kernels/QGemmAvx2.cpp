@@ -197,6 +197,31 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
           for (int i = 0; i < NA; ++i)
             gacc[m][i] = _mm256_setzero_ps();
         for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end; ++j) {
+          if constexpr (Bits == 4) {
+            // A whole chunk in this group: 8 bytes -> 8 int32 lanes hold
+            // codes 8r.. (low nibbles) and 32 + 8r.. (high nibbles).
+            if ((j & 1) == 0 && j + 1 < end) {
+              const uint8_t *c = codes + (j >> 1) * chunkBytes;
+              const float *a = p.a + 32 * j;
+              for (int r = 0; r < 4; ++r) {
+                __m256i x = _mm256_cvtepu8_epi32(
+                    _mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + 8 * r)));
+                __m256 lo = _mm256_cvtepi32_ps(
+                    _mm256_and_si256(x, _mm256_set1_epi32(15)));
+                __m256 hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(x, 4));
+                for (int m = 0; m < M; ++m) {
+                  const float *am = a + m * p.lda;
+                  gacc[m][r % NA] = _mm256_fmadd_ps(
+                      lo, _mm256_loadu_ps(am + 8 * r), gacc[m][r % NA]);
+                  gacc[m][(r + NA / 2) % NA] = _mm256_fmadd_ps(
+                      hi, _mm256_loadu_ps(am + 32 + 8 * r),
+                      gacc[m][(r + NA / 2) % NA]);
+                }
+              }
+              ++j; // and the loop's ++j: two sub-blocks
+              continue;
+            }
+          }
           __m256i q = decode32<Bits>(codes + (j >> 1) * chunkBytes, int(j & 1));
           for (int i = 0; i < 4; ++i) {
             __m256 v = _mm256_cvtepi32_ps(lanes(q, i));
@@ -219,6 +244,37 @@ QCC_AVX2 void gemvRows(const QProblem &p, int64_t n0, int64_t n1) {
       __m256 mn = Format == QCC_QF_UNIFORM
                       ? _mm256_set1_ps(halfAt(row + l.minsOffset + 2 * g))
                       : _mm256_setzero_ps();
+      if constexpr (Format == QCC_QF_UNIFORM && Bits == 4) {
+        // Group 32 (GGUF Q4_0 / Q4_1): groups g and g + 1 are the two
+        // halves of one chunk; 8 bytes -> 8 int32 lanes hold codes 8r..
+        // of group g (low nibbles) and of group g + 1 (high nibbles).
+        if (subPerGroup == 1 && (j & 1) == 0 && j + 1 < subBlocks) {
+          __m256 s1 = _mm256_set1_ps(halfAt(row + 2 * (g + 1)));
+          __m256 mn1 = _mm256_set1_ps(halfAt(row + l.minsOffset + 2 * (g + 1)));
+          const uint8_t *c = codes + (j >> 1) * chunkBytes;
+          const float *a = p.a + 32 * j;
+          for (int r = 0; r < 4; ++r) {
+            __m256i x = _mm256_cvtepu8_epi32(
+                _mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + 8 * r)));
+            __m256 w0 = _mm256_fmadd_ps(
+                _mm256_cvtepi32_ps(_mm256_and_si256(x, _mm256_set1_epi32(15))),
+                s, mn);
+            __m256 w1 = _mm256_fmadd_ps(
+                _mm256_cvtepi32_ps(_mm256_srli_epi32(x, 4)), s1, mn1);
+            for (int m = 0; m < M; ++m) {
+              const float *am = a + m * p.lda;
+              acc[m][r % NA] = _mm256_fmadd_ps(
+                  w0, _mm256_loadu_ps(am + 8 * r), acc[m][r % NA]);
+              acc[m][(r + NA / 2) % NA] = _mm256_fmadd_ps(
+                  w1, _mm256_loadu_ps(am + 32 + 8 * r),
+                  acc[m][(r + NA / 2) % NA]);
+            }
+          }
+          j += 2;
+          ++g; // and the loop's ++g: two groups
+          continue;
+        }
+      }
       __m256 tlo = _mm256_setzero_ps(), thi = _mm256_setzero_ps();
       if constexpr (Format == QCC_QF_FP8_E4M3)
         s = _mm256_set1_ps(scale * 256.0f); // fp8x32 gives values * 2^-8
