@@ -1,7 +1,9 @@
 """Writes a tiny random llama-architecture GGUF (F32 tensors) for fast tests of the LLM importer.
 
 Usage: make_tiny_llama.py OUT.gguf [--layers N] [--hidden H] [--heads H] [--kv-heads K] [--ff F] [--vocab V]
-       [--untied] [--bad TENSOR=d0,d1]   (--bad writes TENSOR with a wrong logical shape)"""
+       [--untied] [--bad TENSOR=d0,d1] [--f16-layer N]
+--bad writes TENSOR with a wrong logical shape; --f16-layer stores the matrices of layer N as F16 (its
+tensors then differ in type from the other layers')"""
 import sys
 
 import numpy as np
@@ -19,6 +21,7 @@ def main():
         if x == "--bad":
             name, dims = a[i + 1].split("=")
             bad[name] = tuple(int(d) for d in dims.split(","))
+    f16_layer = opt("--f16-layer", -1)
     D = hd // H
     rng = np.random.default_rng(1)
     w = gguf.GGUFWriter(out, "llama")
@@ -40,6 +43,8 @@ def main():
         x = (rng.standard_normal(shape) * scale).astype(np.float32)
         if name.endswith("norm.weight"):
             x = (1.0 + 0.1 * rng.standard_normal(shape)).astype(np.float32)
+        elif name.startswith("blk.%d." % f16_layer):
+            x = x.astype(np.float16)
         w.add_tensor(name, x)
 
     t("token_embd.weight", V, hd, scale=1.0)
