@@ -401,7 +401,7 @@ void packABody(int64_t lo, int64_t hi, void *ctx) {
 /// Parallel body over GEMV tasks (batch x column slices).
 void gemvBody(int64_t lo, int64_t hi, void *ctx) {
   const Problem &p = *static_cast<const Problem *>(ctx);
-  bool avx2 = p.kernel == microKernelAvx2;
+  bool avx2 = p.kernel == static_cast<MicroKernelFn>(microKernelAvx2);
   for (int64_t task = lo; task < hi; ++task) {
     int64_t t = task / p.nN, j0 = (task % p.nN) * kGemvCols;
     int64_t nb = std::min(kGemvCols, p.N - j0);
@@ -486,8 +486,8 @@ ConstantBCache &constantBCache() {
 MicroKernelFn selectKernel() {
   static const bool avx2 = hostHasAvx2Fma();
   return avx2 && !forcePortable.load(std::memory_order_relaxed)
-             ? microKernelAvx2
-             : microKernelPortable;
+             ? static_cast<MicroKernelFn>(microKernelAvx2)
+             : static_cast<MicroKernelFn>(microKernelPortable);
 }
 
 } // namespace
@@ -606,7 +606,8 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
 }
 
 extern "C" int32_t qcc_rt_sgemm_isa(void) {
-  return selectKernel() == microKernelAvx2 ? 1 : 0;
+  return selectKernel() == static_cast<MicroKernelFn>(microKernelAvx2) ? 1
+                                                                    : 0;
 }
 
 extern "C" void qcc_rt_sgemm_force_portable(int32_t portable) {

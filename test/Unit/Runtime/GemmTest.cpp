@@ -302,3 +302,28 @@ TEST(BufferPool, ReusesFreedLargeBlocks) {
   _mlir_memref_to_llvm_free(d);
   qcc_rt_buffer_pool_release();
 }
+
+// The ReLU epilogue is arith.maximumf (what ONNX Relu lowers to and what the
+// compiler folds into QCC_GEMM_RELU): NaN stays NaN, -0 becomes +0, on the
+// AVX2 and the portable kernel, full tiles and edges.
+TEST(Gemm, ReluEpilogueIsMaximumF) {
+  for (int portable : {0, 1}) {
+    qcc_rt_sgemm_force_portable(portable);
+    const int64_t M = 7, N = 19, K = 1;
+    std::vector<float> a(M * K, 1.0f), b(K * N), bias(N, 0.0f), c(M * N, 5.0f);
+    for (int64_t j = 0; j < N; ++j)
+      b[j] = j % 3 == 0 ? NAN : (j % 3 == 1 ? -0.0f : -1.0f - j);
+    qcc_rt_sgemm(QCC_GEMM_BIAS | QCC_GEMM_RELU, 1, M, N, K, a.data(), 0, 0, K,
+                 1, b.data(), 0, 0, N, 1, c.data(), 0, 0, N, 1, bias.data(),
+                 0, 1);
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        float v = c[i * N + j];
+        if (j % 3 == 0)
+          EXPECT_TRUE(std::isnan(v)) << i << "," << j;
+        else
+          EXPECT_TRUE(v == 0.0f && !std::signbit(v)) << i << "," << j << " " << v;
+      }
+  }
+  qcc_rt_sgemm_force_portable(0);
+}
