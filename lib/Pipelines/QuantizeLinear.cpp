@@ -222,6 +222,11 @@ struct QuantizeLinearPass
           firstSkipped = l.name + " (" + invalid + ")";
         continue;
       }
+      if (!qcc_rt_qscheme_valid(int32_t(s->format), s->bits, n, k, s->groupSize(k))) {
+        if (!skipped++)
+          firstSkipped = l.name + " (the quantized kernels do not support it)";
+        continue;
+      }
       std::vector<float> w;
       std::string error;
       if (!readConstant(l.weight, w, error)) {
@@ -249,9 +254,9 @@ struct QuantizeLinearPass
       int64_t group = q.scheme.group;
       uint64_t size = qcc_rt_qpacked_size(format, q.scheme.bits, n, k, group);
       if (size == 0) {
-        if (!skipped++)
-          firstSkipped = l.name + " (the kernels reject the scheme)";
-        continue;
+        l.op->emitError() << "qcc-quantize-linear: no packed size for layer '"
+                          << l.name << "'";
+        return signalPassFailure();
       }
       std::vector<uint8_t> blob(size);
       if (qcc_rt_qpack(format, q.scheme.bits, n, k, group, q.codes.data(),

@@ -1,7 +1,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: qcc-opt %s -qcc-quantize-linear="scheme=int8_pc_sym side-file=%t/a.bin" | FileCheck %s --check-prefix=INT8
 // RUN: test -s %t/a.bin
-// RUN: qcc-opt %s -qcc-quantize-linear="scheme=int4_g128_asym side-file=%t/d.bin" 2>&1 | FileCheck %s --check-prefix=SKIP
+// RUN: qcc-opt %s -qcc-quantize-linear="scheme=int7_g32_asym side-file=%t/d.bin" 2>&1 | FileCheck %s --check-prefix=SKIP
 // RUN: qcc-opt %s -qcc-quantize-linear="scheme=nf4_g64 layers=^fc2 side-file=%t/b.bin" | FileCheck %s --check-prefix=NF4
 // RUN: not qcc-opt %s -qcc-quantize-linear="scheme=int5_bogus side-file=%t/c.bin" 2>&1 | FileCheck %s --check-prefix=BAD
 // qcc-quantize-linear: gemm (W [N, K], trans_b) and matmul (W [K, N]) with
@@ -26,7 +26,7 @@
 // NF4: %[[W2:.*]] = qcc.external_weight @wq.fc2.0 {format = "raw", offset = 0 : i64, source = "{{.*}}b.bin", tensor = "fc2"} : tensor<304xi8>
 // NF4: qcc.qlinear %{{.*}}, %[[W2]] {bits = 4 : i64, format = "nf4", group_size = 64 : i64, out_features = 8 : i64, qcc.layer = "fc2"}
 
-// SKIP: warning: qcc-quantize-linear: 2 linear layer(s) stay f32, scheme int4_g128_asym does not fit them; first: fc1 (group 128 does not divide K = 64)
+// SKIP: warning: qcc-quantize-linear: 2 linear layer(s) stay f32, scheme int7_g32_asym does not fit them; first: fc1 (the quantized kernels do not support it)
 // SKIP: qcc.gemm
 // SKIP: qcc.matmul
 

@@ -28,10 +28,10 @@ func.func @nf4_needs_4_bits(%x: tensor<?x128xf32>, %w: tensor<5152xi8>) -> tenso
 
 // -----
 
-func.func @group_not_dividing(%x: tensor<?x96xf32>, %w: tensor<5152xi8>) -> tensor<?x64xf32> {
-  // expected-error @+1 {{group_size 64 does not divide the input features K = 96}}
-  %y = qcc.qlinear %x, %w {format = "uniform", bits = 4 : i64, group_size = 64 : i64, out_features = 64 : i64}
-     : (tensor<?x96xf32>, tensor<5152xi8>) -> tensor<?x64xf32>
+func.func @group_zero(%x: tensor<?x128xf32>, %w: tensor<5152xi8>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{scheme uniform bits=4 group_size=0 is not supported by the quantized kernels}}
+  %y = qcc.qlinear %x, %w {format = "uniform", bits = 4 : i64, group_size = 0 : i64, out_features = 64 : i64}
+     : (tensor<?x128xf32>, tensor<5152xi8>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
 

@@ -36,9 +36,6 @@ LogicalResult QLinearOp::verify() {
   int64_t bits = getBits(), group = getGroupSize();
   if (n <= 0)
     return emitOpError() << "out_features must be positive, got " << n;
-  if (group <= 0 || k % group != 0)
-    return emitOpError() << "group_size " << group
-                         << " does not divide the input features K = " << k;
   if (!qcc_rt_qscheme_valid(format, int32_t(bits), n, k, group))
     return emitOpError() << "scheme " << getFormat() << " bits=" << bits
                          << " group_size=" << group

@@ -37,7 +37,8 @@ def Qcc_QLinearOp : Qcc_Op<"qlinear", [Pure]> {
     min` per group), `nf4`, `fp8_e4m3` or `int8_w8a8` (x is quantized per row
     to int8 on the fly); `bits` and `group_size` complete the scheme
     (`group_size == K`: per output channel). The scheme must be one that
-    `qcc_rt_qscheme_valid` accepts (so `group_size` divides `K`).
+    `qcc_rt_qscheme_valid` accepts (a `group_size` that does not divide `K`
+    leaves a partial last group in each row).
 
     Semantics: `y[m, n] = sum_k x[m, k] * dequant(W)[n, k] + bias[n]` (for
     `int8_w8a8`, `x` replaced by its per-row int8 fake quantization).
