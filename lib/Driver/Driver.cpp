@@ -23,6 +23,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -38,6 +39,7 @@
 #endif
 #if QCC_HAVE_PIPELINES
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Pipelines/QuantizeLinear.h"
 #endif
 #if QCC_HAVE_X86_TARGET
 #include "qcc/Target/X86/TargetInfo.h"
@@ -154,6 +156,7 @@ OwningOpRef<ModuleOp> loadLLMCheckpoint(const qcc::DriverOptions &o,
   }
   qcc::LLMImportOptions options;
   options.weights = o.weights;
+  options.ggufWeights = o.ggufWeights;
   options.contextLength = o.contextLength;
   std::string error;
   OwningOpRef<ModuleOp> module =
@@ -366,6 +369,36 @@ int qcc::runDriver(const DriverOptions &o) {
     return rc;
   if (failed(verify(*module)))
     return fail("the input module is invalid");
+  // --quantize: the packed blobs go to a side file that the emitted model
+  // needs until it is linked; a temporary (removed on exit) unless a textual
+  // stage is written, which then refers to `<output>.qcc-packed`.
+  std::optional<llvm::FileRemover> sideFileRemover;
+  if (!o.quantize.empty()) {
+#if QCC_HAVE_PIPELINES
+    qcc::QuantizeLinearOptions quant;
+    quant.scheme = o.quantize;
+    quant.layers = o.quantizeLayers;
+    bool textual = o.emit == EmitKind::QccMLIR || o.emit == EmitKind::Linalg ||
+                   o.emit == EmitKind::LLVMMLIR;
+    if (textual && outputPath != "-") {
+      quant.sideFile = outputPath + ".qcc-packed";
+    } else {
+      SmallString<128> tmp;
+      if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+              "qcc-packed", "bin", tmp))
+        return fail("cannot create a temporary file: " + ec.message());
+      quant.sideFile = tmp.str().str();
+      sideFileRemover.emplace(quant.sideFile);
+    }
+    PassManager pm(&context);
+    pm.addPass(qcc::createQuantizeLinearPass(quant));
+    if (failed(pm.run(*module)))
+      return fail("quantizing '" + o.inputPath + "' with --quantize=" +
+                  o.quantize + " failed");
+#else
+    return fail("this qcc is built without the quantization pass");
+#endif
+  }
   std::vector<ExternalWeight> externalWeights;
   if (llvm::Error e = prepareWeights(*module, o.weights, externalWeights))
     return fail(llvm::toString(std::move(e)));

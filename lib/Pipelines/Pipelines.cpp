@@ -130,6 +130,7 @@ void qcc::buildQccToLLVMPipeline(OpPassManager &pm,
                                  const LoweringOptions &options) {
 #if QCC_HAVE_CONVERSION
   pm.addPass(qcc::createLowerExternalWeights()); // before qcc ops are illegal
+  pm.addPass(x86::createLowerQLinear()); // qcc.qlinear -> qcc_rt_qgemm calls
   pm.addPass(qcc::createConvertQccToLinalg());
 #else
   // Built without the conversion library: use the registered pass if the

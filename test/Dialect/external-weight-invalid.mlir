@@ -2,7 +2,7 @@
 // Verifier diagnostics of qcc.external_weight.
 
 func.func @bad_format() -> tensor<4xf32> {
-  // expected-error @+1 {{format must be gguf, safetensors or raw, not 'npy'}}
+  // expected-error @+1 {{format must be gguf, safetensors, raw or gguf-packed, not 'npy'}}
   %w = qcc.external_weight @w {source = "w.npy", format = "npy", tensor = "w"} : tensor<4xf32>
   return %w : tensor<4xf32>
 }

@@ -8,6 +8,7 @@
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Pipelines/QuantizeLinear.h"
 #include "qcc/Target/X86/Passes.h"
 
 int main(int argc, char **argv) {
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   registry.insert<qcc::QccDialect>();
   qcc::x86::registerQccX86Passes();
   qcc::registerPipelines();
+  qcc::registerQuantizeLinearPass();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));
 }

@@ -38,6 +38,23 @@ int main(int argc, char **argv) {
                "checkpoint file into model.so at link time) or inline "
                "(constants in the IR)"),
       cl::init("external"), cl::cat(category));
+  cl::opt<std::string> ggufWeights(
+      "gguf-weights",
+      cl::desc("GGUF checkpoints: native (linear layers stored as Q4_0..Q8_0 "
+               "or Q2_K..Q6_K stay quantized: qcc.qlinear on the repacked "
+               "blocks) or f32 (default: every tensor dequantized)"),
+      cl::value_desc("native|f32"), cl::init("f32"), cl::cat(category));
+  cl::opt<std::string> quantize(
+      "quantize",
+      cl::desc("Quantize every linear layer with a constant weight to this "
+               "scheme, round-to-nearest (e.g. int8_pc_sym, int4_g128_asym, "
+               "nf4_g64, fp8_e4m3_pc, w8a8)"),
+      cl::value_desc("scheme"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> quantizeLayers(
+      "quantize-layers",
+      cl::desc("With --quantize: only layers whose name (qcc.layer) matches "
+               "this regex"),
+      cl::value_desc("regex"), cl::init(""), cl::cat(category));
   cl::opt<int64_t> ctx("ctx",
                        cl::desc("LLM checkpoints: context length recorded in "
                                 "the model (default: the checkpoint's)"),
@@ -94,5 +111,8 @@ int main(int argc, char **argv) {
   options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
   options.weights = weights;
   options.contextLength = ctx;
+  options.ggufWeights = ggufWeights;
+  options.quantize = quantize;
+  options.quantizeLayers = quantizeLayers;
   return qcc::runDriver(options);
 }

@@ -10,9 +10,22 @@ using namespace qcc;
 /// this shape is checked by the driver before lowering (ExternalWeights.h).
 LogicalResult ExternalWeightOp::verify() {
   StringRef format = getFormat();
-  if (format != "gguf" && format != "safetensors" && format != "raw")
-    return emitOpError() << "format must be gguf, safetensors or raw, not '"
+  if (format != "gguf" && format != "safetensors" && format != "raw" &&
+      format != "gguf-packed")
+    return emitOpError() << "format must be gguf, safetensors, raw or "
+                            "gguf-packed, not '"
                          << format << "'";
+  bool packed = format == "gguf-packed";
+  if (packed != bool(getBits()) || packed != bool(getGroupSize()))
+    return emitOpError() << "bits and group_size "
+                         << (packed ? "are required for" : "apply only to")
+                         << " gguf-packed weights";
+  if (packed) {
+    auto type = cast<RankedTensorType>(getType());
+    if (type.getRank() != 1 || !type.getElementType().isInteger(8))
+      return emitOpError() << "a gguf-packed weight is a 1-D i8 blob, not "
+                           << type;
+  }
   if (getSource().empty())
     return emitOpError() << "needs a non-empty source file path";
   if (getSymName().empty())

@@ -53,6 +53,16 @@ struct DriverOptions {
   /// LLM checkpoints: context length recorded in qcc.context_length (0 = the
   /// checkpoint's).
   int64_t contextLength = 0;
+  /// `--gguf-weights=`: GGUF checkpoints: "native" keeps block-quantized
+  /// linear weights in their quantization (qcc.qlinear), "f32" dequantizes.
+  std::string ggufWeights = "f32";
+  /// `--quantize=<scheme>` (e.g. int4_g128_asym, int8_pc_sym, nf4_g64):
+  /// every linear layer with a constant f32 weight becomes a qcc.qlinear
+  /// quantized round-to-nearest (pass qcc-quantize-linear); "" = off.
+  std::string quantize;
+  /// `--quantize-layers=<regex>`: only layers whose qcc.layer (or weight
+  /// symbol) matches are quantized ("" = all).
+  std::string quantizeLayers;
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line

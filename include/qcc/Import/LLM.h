@@ -29,6 +29,11 @@ struct LLMImportOptions {
   /// Overrides the context length recorded in qcc.context_length (0 = the
   /// checkpoint's max positions).
   int64_t contextLength = 0;
+  /// GGUF checkpoints (`--gguf-weights`): "native" keeps every linear layer
+  /// whose tensor is block-quantized (Q4_0 ... Q8_0, Q2_K ... Q6_K) in that
+  /// precision as a qcc.qlinear with a gguf-packed weight; "f32" dequantizes
+  /// every tensor to f32 (qcc.gemm).
+  std::string ggufWeights = "f32";
 };
 
 /// True if \p path looks like an LLM checkpoint input: a .gguf file, a
@@ -50,6 +55,8 @@ struct CheckpointInfo {
   std::string tokenizerPath; ///< absolute path of the .gguf or tokenizer.json ("" if none)
   int64_t bosId = -1, eosId = -1;
   int64_t contextLength = 0;
+  /// GGUF only: keep block-quantized linear weights native (qcc.qlinear).
+  bool nativeQuant = false;
 };
 
 /// Builds the Llama-family causal LM (llama, mistral, qwen2) into \p module.

@@ -35,6 +35,10 @@ DictionaryAttr describe(qcc::ExternalWeightOp op) {
       b.getNamedAttr("type", TypeAttr::get(op.getType()))};
   if (op.getOffsetAttr())
     fields.push_back(b.getNamedAttr("offset", op.getOffsetAttr()));
+  if (op.getBitsAttr()) // gguf-packed
+    fields.push_back(b.getNamedAttr("bits", op.getBitsAttr()));
+  if (op.getGroupSizeAttr())
+    fields.push_back(b.getNamedAttr("group_size", op.getGroupSizeAttr()));
   return b.getDictionaryAttr(fields);
 }
 

@@ -127,6 +127,11 @@ OwningOpRef<ModuleOp> importCheckpoint(MLIRContext &ctx, const std::string &path
   if (!weights)
     return nullptr;
   info.contextLength = options.contextLength > 0 ? options.contextLength : config.maxPositions;
+  if (options.ggufWeights != "native" && options.ggufWeights != "f32") {
+    error = "unknown --gguf-weights mode '" + options.ggufWeights + "' (native or f32)";
+    return nullptr;
+  }
+  info.nativeQuant = info.format == "gguf" && options.ggufWeights == "native";
 
   std::unique_ptr<WeightProvider> provider;
   if (options.weights == "inline") {

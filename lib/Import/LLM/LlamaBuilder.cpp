@@ -21,6 +21,7 @@
 #include "qcc/Import/LLM.h"
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Import/GGUFUniform.h"
 #include "qcc/Import/ModelConfig.h"
 #include "qcc/Import/WeightProvider.h"
 #include "qcc/Import/WeightSource.h"
@@ -30,6 +31,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+
+#include "qcc/Runtime/QKernels.h"
 
 #include <algorithm>
 #include <map>
@@ -142,9 +147,15 @@ private:
     return RankedTensorType::get(shape, b_.getF32Type());
   }
   Value weight(const std::string &name, std::string &error);
-  /// x [T, in] · W[out, in]ᵀ (+ bias) → [T, out].
+  /// x [T, in] · W[out, in]ᵀ (+ bias) → [T, out]: a qcc.gemm, or with
+  /// --gguf-weights=native and a block-quantized W a qcc.qlinear; either op
+  /// carries qcc.layer = w (Contract 6).
   Value linear(Value x, const std::string &w, const std::string &bias, int64_t out,
                std::string &error);
+  /// The qcc.qlinear of x with W kept in its GGUF quantization (a gguf-packed
+  /// external weight), or null when W is not a block-quantized 2-D tensor
+  /// whose uniform scheme the kernels support (it then stays f32).
+  Value nativeLinear(Value x, const std::string &w, Value bias, int64_t out);
   /// [T, n*D] → [B, S, n, D].
   Value toHeads(Value x, int64_t n);
   /// [T, ...] → [B, S, inner...].
@@ -237,15 +248,45 @@ Value LlamaGraph::weight(const std::string &name, std::string &error) {
 
 Value LlamaGraph::linear(Value x, const std::string &w, const std::string &bias, int64_t out,
                          std::string &error) {
-  Value wv = weight(w, error);
-  if (!wv)
-    return Value();
   Value bv;
   if (!bias.empty() && std::find(biases_.begin(), biases_.end(), bias) != biases_.end())
     if (!(bv = weight(bias, error)))
       return Value();
-  return GemmOp::create(b_, loc_, f32({kDyn, out}), x, wv, bv, b_.getF32FloatAttr(1.0f),
-                        b_.getF32FloatAttr(1.0f), b_.getBoolAttr(false), b_.getBoolAttr(true));
+  Value y = info_.nativeQuant ? nativeLinear(x, w, bv, out) : Value();
+  if (!y) {
+    Value wv = weight(w, error);
+    if (!wv)
+      return Value();
+    y = GemmOp::create(b_, loc_, f32({kDyn, out}), x, wv, bv, b_.getF32FloatAttr(1.0f),
+                       b_.getF32FloatAttr(1.0f), b_.getBoolAttr(false), b_.getBoolAttr(true));
+  }
+  y.getDefiningOp()->setAttr("qcc.layer", b_.getStringAttr(w));
+  return y;
+}
+
+Value LlamaGraph::nativeLinear(Value x, const std::string &w, Value bias, int64_t out) {
+  const WeightInfo *wi = w_.find(w);
+  int bits;
+  int64_t group;
+  bool exact;
+  if (!wi || wi->dtype != WeightDType::GGUFQuant || wi->shape.size() != 2 ||
+      !gguf::uniformScheme(gguf::TensorType(wi->ggmlType), bits, group, exact))
+    return Value();
+  int64_t n = wi->shape[0], k = wi->shape[1];
+  uint64_t size = qcc_rt_qpacked_size(QCC_QF_UNIFORM, bits, n, k, group);
+  if (size == 0)
+    return Value();
+  std::string sym = "wq.";
+  for (char ch : w)
+    sym += (llvm::isAlnum(ch) || ch == '_' || ch == '.') ? ch : '_';
+  llvm::SmallString<256> file(wi->file);
+  (void)llvm::sys::fs::make_absolute(file);
+  auto type = RankedTensorType::get({int64_t(size)}, b_.getI8Type());
+  Value blob = ExternalWeightOp::create(b_, loc_, type, sym, file.str(), "gguf-packed", w,
+                                        /*offset=*/IntegerAttr(), b_.getI64IntegerAttr(bits),
+                                        b_.getI64IntegerAttr(group));
+  return QLinearOp::create(b_, loc_, f32({kDyn, out}), x, blob, bias, "uniform", bits, group,
+                           out);
 }
 
 Value LlamaGraph::splitTokens(Value x, ArrayRef<int64_t> inner) {

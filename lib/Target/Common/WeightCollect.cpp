@@ -38,6 +38,10 @@ llvm::Error readWeight(DictionaryAttr attrs, Type type, qcc::ExternalWeight &w) 
                      " lacks its source, format or tensor");
   if (auto offset = attrs.getAs<IntegerAttr>("offset"))
     w.offset = offset.getInt();
+  if (auto bits = attrs.getAs<IntegerAttr>("bits"))
+    w.packedBits = bits.getInt();
+  if (auto group = attrs.getAs<IntegerAttr>("group_size"))
+    w.packedGroup = group.getInt();
   auto shaped = dyn_cast_or_null<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return makeError("external weight @" + w.symbol +
@@ -72,6 +76,7 @@ llvm::Error qcc::collectExternalWeights(ModuleOp module,
     const ExternalWeight &old = out[it->second];
     if (old.source != w.source || old.format != w.format ||
         old.tensor != w.tensor || old.offset != w.offset ||
+        old.packedBits != w.packedBits || old.packedGroup != w.packedGroup ||
         old.shape != w.shape || old.elementType != w.elementType)
       return makeError("sym_name @" + w.symbol +
                        " names two different external weights");

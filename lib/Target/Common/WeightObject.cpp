@@ -11,8 +11,10 @@
 #include "qcc/Target/Common/ExternalWeights.h"
 
 #include "qcc/Import/GGUF.h"
+#include "qcc/Import/GGUFUniform.h"
 #include "qcc/Import/MappedFile.h"
 #include "qcc/Import/Safetensors.h"
+#include "qcc/Runtime/QKernels.h"
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/FileSystem.h"
@@ -52,11 +54,13 @@ std::string shapeString(const std::vector<int64_t> &shape) {
 
 /// How a weight's bytes are produced from its source.
 struct Plan {
-  enum Kind { Copy, Dequantize, F16ToF32, BF16ToF32 };
+  /// GGUFPack: GGUF blocks -> uniform codes/scales/mins -> qcc_rt_qpack.
+  enum Kind { Copy, Dequantize, F16ToF32, BF16ToF32, GGUFPack };
   Kind kind = Copy;
   const uint8_t *data = nullptr; ///< stored bytes, inside a mapping
   uint64_t size = 0;             ///< stored byte count
   qcc::gguf::TensorType ggmlType = qcc::gguf::TensorType::F32;
+  int64_t rows = 0, cols = 0, bits = 0, group = 0; ///< GGUFPack: W[rows, cols]
 };
 
 /// The source files of a set of weights, each opened (mapped) once.
@@ -70,10 +74,65 @@ private:
     return "external weight @" + w.symbol + " (tensor '" + w.tensor + "' of '" +
            w.source + "')";
   }
+  /// The gguf-packed format: checks the tensor's type against the scheme.
+  Expected<Plan> resolvePacked(const qcc::ExternalWeight &w);
+  /// The GGUF file `w.source`, opened once.
+  Expected<qcc::gguf::File *> ggufFile(const qcc::ExternalWeight &w);
   std::map<std::string, std::unique_ptr<qcc::gguf::File>> gguf_;
   std::map<std::string, std::unique_ptr<qcc::safetensors::File>> safetensors_;
   std::map<std::string, std::unique_ptr<qcc::MappedFile>> raw_;
 };
+
+Expected<qcc::gguf::File *> Sources::ggufFile(const qcc::ExternalWeight &w) {
+  std::unique_ptr<qcc::gguf::File> &file = gguf_[w.source];
+  if (!file) {
+    std::string error;
+    file = qcc::gguf::File::open(w.source, error);
+    if (!file)
+      return makeError("external weight @" + w.symbol + ": " + error);
+  }
+  return file.get();
+}
+
+Expected<Plan> Sources::resolvePacked(const qcc::ExternalWeight &w) {
+  Expected<qcc::gguf::File *> file = ggufFile(w);
+  if (!file)
+    return file.takeError();
+  const qcc::gguf::TensorInfo *t = (*file)->findTensor(w.tensor);
+  if (!t)
+    return makeError(where(w) + ": no such tensor in the file");
+  int bits;
+  int64_t group;
+  bool exact;
+  if (t->dims.size() != 2 || !qcc::gguf::uniformScheme(t->type, bits, group, exact))
+    return makeError(where(w) + ": gguf-packed needs a 2-D block-quantized "
+                     "tensor, found " + Twine(t->dims.size()) + "-D " +
+                     qcc::gguf::typeName(t->type));
+  if (bits != w.packedBits || group != w.packedGroup)
+    return makeError(where(w) + ": stored as " + qcc::gguf::typeName(t->type) +
+                     " (uniform " + Twine(bits) + "-bit, group " + Twine(group) +
+                     "), the IR expects " + Twine(w.packedBits) + "-bit, group " +
+                     Twine(w.packedGroup));
+  Plan plan;
+  plan.kind = Plan::GGUFPack;
+  plan.data = t->data;
+  plan.size = t->size;
+  plan.ggmlType = t->type;
+  plan.rows = int64_t(t->dims[1]);
+  plan.cols = int64_t(t->dims[0]);
+  plan.bits = bits;
+  plan.group = group;
+  uint64_t packed = qcc_rt_qpacked_size(QCC_QF_UNIFORM, bits, plan.rows,
+                                        plan.cols, group);
+  if (packed == 0)
+    return makeError(where(w) + ": the quantized kernels do not support " +
+                     Twine(bits) + "-bit groups of " + Twine(group) +
+                     " for W[" + Twine(plan.rows) + ", " + Twine(plan.cols) + "]");
+  if (packed != w.byteSize())
+    return makeError(where(w) + ": the packed blob has " + Twine(packed) +
+                     " bytes, the IR expects " + Twine(w.byteSize()));
+  return plan;
+}
 
 Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
   Plan plan;
@@ -109,6 +168,8 @@ Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
                        "f32 only, not " + w.elementType);
     return plan;
   }
+  if (w.format == "gguf-packed")
+    return resolvePacked(w);
   if (w.format == "safetensors") {
     std::unique_ptr<qcc::safetensors::File> &file = safetensors_[w.source];
     if (!file) {
@@ -176,8 +237,31 @@ void releasePages(const uint8_t *begin, const uint8_t *end) {
     madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_DONTNEED);
 }
 
+/// Repacks a GGUF block-quantized W[rows, cols] with qcc_rt_qpack: the one
+/// tensor's codes (1 byte per weight) and blob are in memory at a time
+/// (the blob layout is private to the kernels, so it is built whole).
+void streamPacked(const Plan &plan, raw_ostream &os) {
+  uint64_t numel = uint64_t(plan.rows) * uint64_t(plan.cols);
+  std::vector<uint8_t> codes(numel);
+  std::vector<float> scales(numel / plan.group), mins(numel / plan.group);
+  qcc::gguf::TensorInfo t;
+  t.type = plan.ggmlType;
+  t.numel = numel;
+  t.data = plan.data;
+  t.size = plan.size;
+  qcc::gguf::toUniform(t, codes.data(), scales.data(), mins.data());
+  releasePages(plan.data, plan.data + plan.size);
+  std::vector<uint8_t> blob(qcc_rt_qpacked_size(QCC_QF_UNIFORM, int32_t(plan.bits),
+                                                plan.rows, plan.cols, plan.group));
+  qcc_rt_qpack(QCC_QF_UNIFORM, int32_t(plan.bits), plan.rows, plan.cols,
+               plan.group, codes.data(), scales.data(), mins.data(), blob.data());
+  os.write(reinterpret_cast<const char *>(blob.data()), blob.size());
+}
+
 /// Writes the bytes of `plan` (a weight of `numel` elements) to `os`.
 void streamWeight(const Plan &plan, uint64_t numel, raw_ostream &os) {
+  if (plan.kind == Plan::GGUFPack)
+    return streamPacked(plan, os);
   if (plan.kind == Plan::Copy) {
     for (uint64_t done = 0; done < plan.size;) {
       uint64_t n = std::min<uint64_t>(kChunkBytes, plan.size - done);

@@ -30,9 +30,12 @@ namespace qcc {
 struct ExternalWeight {
   std::string symbol; ///< name of the global in the generated code
   std::string source; ///< file holding the data
-  std::string format; ///< "gguf", "safetensors" or "raw"
+  std::string format; ///< "gguf", "safetensors", "raw" or "gguf-packed"
   std::string tensor; ///< tensor name in the file (only named in messages for raw)
   uint64_t offset = 0; ///< raw: byte offset of the data in `source`
+  /// gguf-packed: the uniform scheme (bits, group) the GGUF blocks are
+  /// repacked into with qcc_rt_qpack (include/qcc/Import/GGUFUniform.h).
+  int64_t packedBits = 0, packedGroup = 0;
   std::vector<int64_t> shape; ///< logical row-major shape, outermost first
   std::string elementType;    ///< "f32", "f16", "bf16", "i8", "i32", ...
   unsigned elementBytes = 4;  ///< bytes per element of elementType

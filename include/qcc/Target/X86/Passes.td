@@ -114,6 +114,47 @@ def LowerMatmulToUKernel : Pass<"qcc-x86-lower-matmul-to-ukernel", "mlir::Module
                            "mlir::arith::ArithDialect"];
 }
 
+def LowerQLinear : Pass<"qcc-x86-lower-qlinear", "mlir::ModuleOp"> {
+  let summary = "Replace qcc.qlinear by qcc_rt_qgemm calls on its operands' buffers";
+  let description = [{
+    Runs on the qcc dialect, before the conversion to linalg. Every
+    `qcc.qlinear` (y = x dequant(W)^T + b, W a packed blob of
+    include/qcc/Runtime/QKernels.h) becomes a call of the runtime kernel
+
+    ```
+    qcc_rt_qgemm(flags, format, bits, group, M, N, K, a, lda, packed, c, ldc, bias)
+    ```
+
+    on the buffers of its operands: `x` is flattened to `[M, K]` (M = the
+    product of the leading dims, dynamic sizes allowed) and read through a
+    read-only `bufferization.to_buffer` with the identity layout (one-shot
+    bufferization copies a strided view into a contiguous buffer first), the
+    result is a fresh 64-byte aligned `memref.alloc` `[M, N]` wrapped by a
+    `restrict` `bufferization.to_tensor`, and the weight (normally an external
+    weight's constant global) and bias are read in place. The kernel
+    dequantizes inside the matmul; no float copy of W is made. The same call
+    runs under the JIT (libqcc_kernels_jit.so holds the kernels).
+    Example:
+    ```mlir
+    %y = qcc.qlinear %x, %w {format = "uniform", bits = 4 : i64,
+           group_size = 32 : i64, out_features = 64 : i64}
+       : (tensor<?x128xf32>, tensor<4608xi8>) -> tensor<?x64xf32>
+    // becomes
+    %a = bufferization.to_buffer %x read_only : tensor<?x128xf32> to memref<?x128xf32>
+    %c = memref.alloc(%m) {alignment = 64 : i64} : memref<?x64xf32>
+    func.call @qcc_rt_qgemm(%flags0, %c1_fmt, %c4_bits, %c32, %M, %c64, %c128,
+                            %a_ptr, %c128, %w_ptr, %c_ptr, %c64, %null)
+    %y = bufferization.to_tensor %c restrict writable : memref<?x64xf32> to tensor<?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def LowerVectors : Pass<"qcc-x86-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Lower high-level vector ops to the 1-D form the LLVM lowering expects";
   let description = [{

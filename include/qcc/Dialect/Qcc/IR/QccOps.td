@@ -12,6 +12,7 @@ include "qcc/Dialect/Qcc/IR/QccElementwiseOps.td"
 include "qcc/Dialect/Qcc/IR/QccNNOps.td"
 include "qcc/Dialect/Qcc/IR/QccShapeOps.td"
 include "qcc/Dialect/Qcc/IR/QccQuantOps.td"
+include "qcc/Dialect/Qcc/IR/QccQLinearOps.td"
 include "qcc/Dialect/Qcc/IR/QccLLMOps.td"
 
 #endif // QCC_OPS_TD

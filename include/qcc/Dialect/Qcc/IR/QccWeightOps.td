@@ -39,6 +39,13 @@ def Qcc_ExternalWeightOp : Qcc_Op<"external_weight", [Pure]> {
       `source` are the row-major data in the result's element type (e.g. an
       ONNX initializer stored as external data); `tensor` only names the
       weight in messages.
+    * `gguf-packed`: `tensor` is a block-quantized GGUF tensor `W[N, K]` kept
+      in its native precision: the result is a 1-D `i8` blob of
+      `qcc_rt_qpacked_size` bytes for the uniform scheme given by `bits` and
+      `group_size` (which must be the scheme of the tensor's GGUF type, see
+      include/qcc/Import/GGUFUniform.h), built at link time by converting the
+      GGUF blocks to codes + scales + mins and calling `qcc_rt_qpack`. It
+      feeds a `qcc.qlinear`.
 
     `sym_name` is the name of the weight's symbol in the generated code; it
     must be unique in the module (two ops with the same `sym_name` must name
@@ -52,13 +59,26 @@ def Qcc_ExternalWeightOp : Qcc_Op<"external_weight", [Pure]> {
             format = "gguf", tensor = "blk.0.attn_q.weight"} : tensor<576x576xf32>
     %b = qcc.external_weight @fc1_bias {source = "model.onnx.data",
             format = "raw", tensor = "fc1.bias", offset = 4096 : i64} : tensor<1024xf32>
+    %wp = qcc.external_weight @blk0_ffn_up {source = "/models/smol.gguf",
+            format = "gguf-packed", tensor = "blk.0.ffn_up.weight",
+            bits = 4 : i64, group_size = 32 : i64} : tensor<313344xi8>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$source,
                    StrAttr:$format, StrAttr:$tensor,
-                   OptionalAttr<I64Attr>:$offset);
+                   OptionalAttr<I64Attr>:$offset,
+                   OptionalAttr<I64Attr>:$bits,
+                   OptionalAttr<I64Attr>:$group_size);
   let results = (outs AnyStaticShapeTensor:$result);
   let assemblyFormat = "$sym_name attr-dict `:` type($result)";
+  let builders = [
+    // Every format but gguf-packed (no bits / group_size).
+    OpBuilder<(ins "::mlir::Type":$result, "::llvm::StringRef":$sym_name,
+                   "::llvm::StringRef":$source, "::llvm::StringRef":$format,
+                   "::llvm::StringRef":$tensor, "::mlir::IntegerAttr":$offset), [{
+      build($_builder, $_state, result, sym_name, source, format, tensor,
+            offset, ::mlir::IntegerAttr(), ::mlir::IntegerAttr());
+    }]>];
   let hasVerifier = 1;
 }
 
