@@ -34,14 +34,6 @@ void microKernelAvx2(int64_t kc, const float *ap, int64_t lda,
                      const float *bp, float *c, int64_t ldc, bool load,
                      const float *bias, bool relu, int64_t rows);
 
-/// The full-tile form (packed A sliver, all MR rows), as QGemmAvx2.cpp
-/// calls it.
-inline void microKernelAvx2(int64_t kc, const float *ap, const float *bp,
-                            float *c, int64_t ldc, bool load,
-                            const float *bias, bool relu) {
-  microKernelAvx2(kc, ap, 0, bp, c, ldc, load, bias, relu, kMR);
-}
-
 /// True when the CPU and the OS support AVX2 and FMA (cpuid + xgetbv).
 bool hostHasAvx2Fma();
 
