@@ -59,6 +59,31 @@ int main(int argc, char **argv) {
                        cl::desc("LLM checkpoints: context length recorded in "
                                 "the model (default: the checkpoint's)"),
                        cl::init(0), cl::cat(category));
+  cl::opt<std::string> calib(
+      "calib",
+      cl::desc("Calibrate: run this text through the float model (LLM "
+               "checkpoints) and write the input statistics of every linear "
+               "layer to --stats"),
+      cl::value_desc("text.txt"), cl::cat(category));
+  cl::opt<int64_t> calibSamples("calib-samples",
+                                cl::desc("Calibration windows (default 16)"),
+                                cl::init(16), cl::cat(category));
+  cl::opt<int64_t> calibSeqLen("calib-seqlen",
+                               cl::desc("Tokens per calibration window (default 512)"),
+                               cl::init(512), cl::cat(category));
+  cl::opt<int64_t> calibRows("calib-rows",
+                             cl::desc("Input rows per layer kept by reservoir "
+                                      "sampling (default 16)"),
+                             cl::init(16), cl::cat(category));
+  cl::opt<std::string> calibTokens(
+      "calib-tokens",
+      cl::desc("Also write the int32 token ids of the calibration windows"),
+      cl::value_desc("file"), cl::cat(category));
+  cl::opt<std::string> stats(
+      "stats",
+      cl::desc("Calibration statistics file: written by --calib, otherwise "
+               "read and checked against the model"),
+      cl::value_desc("file.qstats"), cl::cat(category));
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
@@ -114,5 +139,11 @@ int main(int argc, char **argv) {
   options.ggufWeights = ggufWeights;
   options.quantize = quantize;
   options.quantizeLayers = quantizeLayers;
+  options.calibPath = calib;
+  options.calibSamples = calibSamples;
+  options.calibSeqLen = calibSeqLen;
+  options.calibSampleRows = calibRows;
+  options.calibTokensPath = calibTokens;
+  options.statsPath = stats;
   return qcc::runDriver(options);
 }
