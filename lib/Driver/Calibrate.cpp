@@ -20,8 +20,10 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <dlfcn.h>
 #include <map>
 

@@ -7,8 +7,9 @@ using namespace qcc;
 /// A non-negative id, at least one non-empty layer name, rank >= 1 and a
 /// static channel (last) dimension, which sizes the observer's X^T X.
 LogicalResult ObserveOp::verify() {
-  if (getId() < 0)
-    return emitOpError() << "id must be non-negative, got " << getId();
+  int64_t id = getIdAttr().getInt();
+  if (id < 0)
+    return emitOpError() << "id must be non-negative, got " << id;
   if (getLayers().empty())
     return emitOpError() << "needs at least one layer name";
   for (Attribute a : getLayers())

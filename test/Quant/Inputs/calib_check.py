@@ -21,11 +21,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from llama_reference import LlamaReference  # noqa: E402
 
 
-def layer_inputs(ref, ids):
-    """Inputs [S, K] of every linear layer for one window (batch 1, empty cache)."""
+def layer_inputs(ref, ids, only=None):
+    """Inputs [S, K] of every linear layer (or of those in `only`) for one window (batch 1,
+    empty cache)."""
     caps = {}
 
     def cap(name, x):
+        if only and name not in only:
+            return
         caps.setdefault(name, []).append(np.asarray(x, np.float32).reshape(-1, x.shape[-1]))
 
     B, S = ids.shape
@@ -89,14 +92,15 @@ def main():
     toks = np.fromfile(a.tokens, np.int32).astype(np.int64)
     windows = toks.reshape(-1, a.seqlen)
     inputs = {}
+    only = set(n for n in a.layers.split(",") if n)
     for w in windows:
-        for name, xs in layer_inputs(ref, w[None, :]).items():
+        for name, xs in layer_inputs(ref, w[None, :], only).items():
             inputs.setdefault(name, []).extend(xs)
     meta, arr = load_stats(a.stats)
     assert meta["calibration"]["samples"] == len(windows), meta["calibration"]
     assert meta["calibration"]["seq_len"] == a.seqlen, meta["calibration"]
     wanted = [n for n in a.layers.split(",") if n] or sorted(meta["layers"])
-    missing = sorted(set(inputs) - set(meta["layers"]))
+    missing = sorted(set(inputs) - set(meta["layers"])) + sorted(set(wanted) - set(inputs))
     if missing:
         print("FAIL layers without statistics:", missing)
         return 1
