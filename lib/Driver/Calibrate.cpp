@@ -117,14 +117,21 @@ int beginCalibration(const DriverOptions &o, ModuleOp module, CalibrationState &
   if (size == 0)
     return fail("calibration text '" + o.calibPath + "' is empty");
   bool isLLM = false;
+  int64_t contextLength = 0;
   module.walk([&](Operation *op) {
-    if (auto attrs = op->getAttrOfType<DictionaryAttr>("qcc.model_attrs"))
+    if (auto attrs = op->getAttrOfType<DictionaryAttr>("qcc.model_attrs")) {
       if (auto kind = attrs.getAs<StringAttr>("qcc.kind"))
         isLLM |= kind.getValue() == "causal-lm";
+      if (auto ctx = attrs.getAs<StringAttr>("qcc.context_length"))
+        (void)ctx.getValue().getAsInteger(10, contextLength);
+    }
   });
   if (!isLLM)
     return fail("--calib with a text file needs a causal-LM checkpoint (.gguf, HF directory); '" +
                 o.inputPath + "' is not one");
+  if (contextLength > 0 && o.calibSeqLen > contextLength)
+    return fail("--calib-seqlen " + llvm::Twine(o.calibSeqLen) + " exceeds the context length " +
+                llvm::Twine(contextLength) + " of '" + o.inputPath + "'");
 
   state.fingerprint = modelFingerprint(module, o.inputPath);
   if (state.fingerprint.tensors.empty())
