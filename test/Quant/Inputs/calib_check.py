@@ -133,10 +133,14 @@ def main():
         # Each sample is one of the rows (distance to the nearest row, scaled per channel).
         dist = [np.min(np.max(np.abs(X - r) / scale, axis=1)) for r in S]
         errs["samples"] = max(dist) if dist else 0.0
-        # Distinct rows: reservoir sampling picks each row at most once.
-        nearest = [int(np.argmin(np.max(np.abs(X - r) / scale, axis=1))) for r in S]
-        if len(set(nearest)) != len(nearest):
-            print("FAIL %s sample rows repeat" % name)
+        # Reservoir sampling picks each row at most once: a value may appear among the samples
+        # at most as often as among the rows (layer 0 sees equal rows for repeated tokens).
+        seen = {}
+        for r in S:
+            key = frozenset(np.nonzero(np.max(np.abs(X - r) / scale, axis=1) <= a.rtol)[0].tolist())
+            seen[key] = seen.get(key, 0) + 1
+        if any(n > len(key) for key, n in seen.items()):
+            print("FAIL %s a sample row appears more often than among the inputs" % name)
             ok = False
         bad = {k: v for k, v in errs.items() if not v <= a.rtol}
         if bad:
