@@ -1,6 +1,7 @@
 //===- Driver.cpp - the qcc compiler driver: import, lower, emit, link -----===//
 #include "qcc/Driver/Driver.h"
 
+#include "Calibrate.h"
 #include "Weights.h"
 
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
@@ -332,7 +333,9 @@ void qcc::printVersion(llvm::raw_ostream &os) {
   os << " llvm-emission model-linker\n";
 }
 
-int qcc::runDriver(const DriverOptions &o) {
+int qcc::runDriver(const DriverOptions &options) {
+  // --calib compiles a temporary calibration build instead of -o (Calibrate.h).
+  DriverOptions o = options;
   if (o.inputPath.empty())
     return fail("no input file (usage: qcc model.onnx -o model.so)");
   if (o.optLevel > 3)
@@ -402,6 +405,11 @@ int qcc::runDriver(const DriverOptions &o) {
   std::vector<ExternalWeight> externalWeights;
   if (llvm::Error e = prepareWeights(*module, o.weights, externalWeights))
     return fail(llvm::toString(std::move(e)));
+  CalibrationState calibration;
+  if (int calibRc = beginCalibration(o, *module, calibration))
+    return calibRc;
+  if (calibration.active)
+    outputPath = calibration.soPath;
   if (o.emit == EmitKind::QccMLIR)
     return writeMLIR(*module, outputPath);
 
@@ -480,5 +488,7 @@ int qcc::runDriver(const DriverOptions &o) {
                                              : ArtifactKind::SharedLibrary;
   if (llvm::Error e = writeArtifact(**llvmModule, **tm, emit, outputPath))
     return fail(llvm::toString(std::move(e)));
+  if (calibration.active)
+    return finishCalibration(o, calibration);
   return 0;
 }

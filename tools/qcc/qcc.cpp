@@ -59,12 +59,48 @@ int main(int argc, char **argv) {
                        cl::desc("LLM checkpoints: context length recorded in "
                                 "the model (default: the checkpoint's)"),
                        cl::init(0), cl::cat(category));
+  cl::opt<std::string> calib(
+      "calib",
+      cl::desc("Calibrate: run this text through the float model (LLM "
+               "checkpoints) and write the input statistics of every linear "
+               "layer to --stats"),
+      cl::value_desc("text.txt"), cl::cat(category));
+  cl::opt<int64_t> calibSamples("calib-samples",
+                                cl::desc("Calibration windows (default 16)"),
+                                cl::init(16), cl::cat(category));
+  cl::opt<int64_t> calibSeqLen("calib-seqlen",
+                               cl::desc("Tokens per calibration window (default 512)"),
+                               cl::init(512), cl::cat(category));
+  cl::opt<int64_t> calibRows("calib-rows",
+                             cl::desc("Input rows per layer kept by reservoir "
+                                      "sampling (default 16)"),
+                             cl::init(16), cl::cat(category));
+  cl::opt<std::string> calibTokens(
+      "calib-tokens",
+      cl::desc("Also write the int32 token ids of the calibration windows"),
+      cl::value_desc("file"), cl::cat(category));
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
+  // libLLVM also registers `-stats`, so --stats FILE / --stats=FILE (the
+  // calibration statistics file: written by --calib, otherwise read and
+  // checked against the model) is taken out of argv here too.
+  std::string stats;
   std::vector<char *> args;
   for (int i = 0; i < argc; ++i) {
     llvm::StringRef a(argv[i]);
+    if (i > 0 && (a == "--stats" || a == "-stats")) {
+      if (i + 1 >= argc) {
+        llvm::errs() << "qcc: error: --stats needs a file name\n";
+        return 1;
+      }
+      stats = argv[++i];
+      continue;
+    }
+    if (i > 0 && (a.consume_front("--stats=") || a.consume_front("-stats="))) {
+      stats = a.str();
+      continue;
+    }
     if (i > 0 && (a == "--threads" || a == "-threads" ||
                   a == "--threads=true" || a == "--threads=1")) {
       threads = true;
@@ -89,7 +125,10 @@ int main(int argc, char **argv) {
       "that the qcc runtime loads (see docs/GettingStarted.md)\n\n"
       "  qcc model.onnx -target=avx512 -o model.so\n\n"
       "  --threads / --no-threads   run parallel loops on the runtime thread "
-      "pool\n                             (default) or generate serial code\n");
+      "pool\n                             (default) or generate serial code\n"
+      "  --stats FILE               calibration statistics: written by --calib,\n"
+      "                             otherwise read and checked against the "
+      "model\n");
 
   if (listTargets) {
     llvm::outs() << "Available targets:\n";
@@ -114,5 +153,11 @@ int main(int argc, char **argv) {
   options.ggufWeights = ggufWeights;
   options.quantize = quantize;
   options.quantizeLayers = quantizeLayers;
+  options.calibPath = calib;
+  options.calibSamples = calibSamples;
+  options.calibSeqLen = calibSeqLen;
+  options.calibSampleRows = calibRows;
+  options.calibTokensPath = calibTokens;
+  options.statsPath = stats;
   return qcc::runDriver(options);
 }

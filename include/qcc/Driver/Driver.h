@@ -63,6 +63,21 @@ struct DriverOptions {
   /// `--quantize-layers=<regex>`: only layers whose qcc.layer (or weight
   /// symbol) matches are quantized ("" = all).
   std::string quantizeLayers;
+  /// `--calib`: calibration text (LLM checkpoints); the statistics of every
+  /// linear layer's input are measured and written to `statsPath` instead of
+  /// producing a model (docs/Quantization.md, "Calibration").
+  std::string calibPath;
+  /// `--calib-samples`: number of windows of `calibSeqLen` tokens.
+  int64_t calibSamples = 16;
+  /// `--calib-seqlen`: tokens per window (prefill, batch 1, empty cache).
+  int64_t calibSeqLen = 512;
+  /// `--calib-rows`: input rows kept per layer by reservoir sampling.
+  int64_t calibSampleRows = 16;
+  /// `--calib-tokens`: also write the int32 token ids of the windows here.
+  std::string calibTokensPath;
+  /// `--stats`: the statistics file written by --calib, or read (and checked
+  /// against the model) without it.
+  std::string statsPath;
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line

@@ -141,8 +141,11 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
     raw_fd_ostream os(scriptPath, ec);
     if (ec)
       return makeError("cannot write " + scriptPath + ": " + ec.message());
+    // qcc_observer_*: the calibration export of runtime/observe, present
+    // only when the model calls qcc_rt_observe_f32 (a pattern, so no error
+    // when it is absent).
     os << "{\n  global:\n    qcc_get_api;\n    " << kMetadataSymbol
-       << ";\n  local:\n    *;\n};\n";
+       << ";\n    qcc_observer_*;\n  local:\n    *;\n};\n";
   }
   SmallString<256> logPath;
   if (std::error_code ec =

@@ -14,5 +14,6 @@ include "qcc/Dialect/Qcc/IR/QccShapeOps.td"
 include "qcc/Dialect/Qcc/IR/QccQuantOps.td"
 include "qcc/Dialect/Qcc/IR/QccQLinearOps.td"
 include "qcc/Dialect/Qcc/IR/QccLLMOps.td"
+include "qcc/Dialect/Qcc/IR/QccCalibOps.td"
 
 #endif // QCC_OPS_TD
