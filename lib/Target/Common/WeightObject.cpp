@@ -137,14 +137,10 @@ Expected<Plan> Sources::resolvePacked(const qcc::ExternalWeight &w) {
 Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
   Plan plan;
   if (w.format == "gguf") {
-    std::unique_ptr<qcc::gguf::File> &file = gguf_[w.source];
-    if (!file) {
-      std::string error;
-      file = qcc::gguf::File::open(w.source, error);
-      if (!file)
-        return makeError("external weight @" + w.symbol + ": " + error);
-    }
-    const qcc::gguf::TensorInfo *t = file->findTensor(w.tensor);
+    Expected<qcc::gguf::File *> file = ggufFile(w);
+    if (!file)
+      return file.takeError();
+    const qcc::gguf::TensorInfo *t = (*file)->findTensor(w.tensor);
     if (!t)
       return makeError(where(w) + ": no such tensor in the file");
     std::vector<int64_t> shape(t->dims.rbegin(), t->dims.rend());

@@ -10,6 +10,7 @@
 // buffer pool behind the generated code's memref.alloc/dealloc.
 //
 //===----------------------------------------------------------------------===//
+#include "TestParallelFor.h"
 #include "ThreadPool.h"
 #include "qcc/Runtime/Kernels.h"
 
@@ -22,24 +23,6 @@
 #include <random>
 #include <tuple>
 #include <vector>
-
-namespace {
-/// The pool behind qcc_rt_parallel_for in this test (null: serial).
-qcc::rt::ThreadPool *testPool = nullptr;
-} // namespace
-
-/// The kernels' parallel loop: model.so gets it from ModelRuntime.cpp; the
-/// test runs it on its own pool.
-extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
-                                    qcc_parallel_body_fn body, void *ctx) {
-  if (ub <= lb)
-    return;
-  if (!testPool) {
-    body(lb, ub, ctx);
-    return;
-  }
-  testPool->parallelFor(lb, ub, body, ctx);
-}
 
 namespace {
 
@@ -87,7 +70,7 @@ void runCase(const Case &c, std::mt19937 &rng) {
                << "batch=" << c.batch << " M=" << c.M << " N=" << c.N
                << " K=" << c.K << " bNK=" << c.bNK << " aT=" << c.aT
                << " cStrided=" << c.cStrided << " flags=" << c.flags
-               << " threads=" << (testPool ? testPool->numThreads() : 1)
+               << " threads=" << (qcc::test::testPool() ? qcc::test::testPool()->numThreads() : 1)
                << " isa=" << qcc_rt_sgemm_isa());
   Operand a = makeOperand(rng, c.batch, c.M, c.K, c.aT, 3);
   Operand b = makeOperand(rng, c.batch, c.K, c.N, c.bNK, 1, c.broadcastB);
@@ -149,11 +132,11 @@ template <typename Body> void forEachConfig(Body body) {
       std::unique_ptr<qcc::rt::ThreadPool> pool;
       if (threads > 1)
         pool = std::make_unique<qcc::rt::ThreadPool>(threads);
-      testPool = pool.get();
+      qcc::test::setTestPool(pool.get());
       qcc_rt_sgemm_force_portable(portable);
       body();
       qcc_rt_sgemm_force_portable(0);
-      testPool = nullptr;
+      qcc::test::setTestPool(nullptr);
     }
 }
 

@@ -17,6 +17,7 @@
 //  - invalid schemes and inputs are rejected.
 //
 //===----------------------------------------------------------------------===//
+#include "TestParallelFor.h"
 #include "ThreadPool.h"
 #include "kernels/QGemmKernels.h"
 #include "qcc/Runtime/QKernels.h"
@@ -30,22 +31,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-namespace {
-/// The pool behind qcc_rt_parallel_for in this test (null: serial).
-qcc::rt::ThreadPool *testPool = nullptr;
-} // namespace
-
-extern "C" void qcc_rt_parallel_for(int64_t lb, int64_t ub,
-                                    qcc_parallel_body_fn body, void *ctx) {
-  if (ub <= lb)
-    return;
-  if (!testPool) {
-    body(lb, ub, ctx);
-    return;
-  }
-  testPool->parallelFor(lb, ub, body, ctx);
-}
 
 namespace {
 
@@ -427,11 +412,11 @@ protected:
     auto [threads, portable] = GetParam();
     if (threads > 1)
       pool = std::make_unique<qcc::rt::ThreadPool>(threads);
-    testPool = pool.get();
+    qcc::test::setTestPool(pool.get());
     qcc::rt::q::qgemmForcePortable(portable);
   }
   void TearDown() override {
-    testPool = nullptr;
+    qcc::test::setTestPool(nullptr);
     qcc::rt::q::qgemmForcePortable(false);
   }
   std::unique_ptr<qcc::rt::ThreadPool> pool;
