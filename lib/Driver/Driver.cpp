@@ -159,6 +159,10 @@ OwningOpRef<ModuleOp> loadLLMCheckpoint(const qcc::DriverOptions &o,
   options.weights = o.weights;
   options.ggufWeights = o.ggufWeights;
   options.contextLength = o.contextLength;
+  // Calibration, statistics reuse and --quantize observe / match / rewrite
+  // every layer's own linear ops, so the layers are emitted one by one
+  // instead of as a shared function.
+  options.shareLayers = o.calibPath.empty() && o.statsPath.empty() && o.quantize.empty();
   std::string error;
   OwningOpRef<ModuleOp> module =
       qcc::importCheckpoint(context, o.inputPath, options, error);

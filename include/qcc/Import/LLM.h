@@ -34,6 +34,12 @@ struct LLMImportOptions {
   /// precision as a qcc.qlinear with a gguf-packed weight; "f32" dequantizes
   /// every tensor to f32 (qcc.gemm).
   std::string ggufWeights = "f32";
+  /// Emit the decoder layer once as a shared function called per layer
+  /// (small IR, low compile memory). Off when per-layer treatment is needed:
+  /// native GGUF weights (each layer's blob is its own op), calibration
+  /// observers and quantization passes, which name and rewrite each layer's
+  /// linear ops separately.
+  bool shareLayers = true;
 };
 
 /// True if \p path looks like an LLM checkpoint input: a .gguf file, a
@@ -57,6 +63,8 @@ struct CheckpointInfo {
   int64_t contextLength = 0;
   /// GGUF only: keep block-quantized linear weights native (qcc.qlinear).
   bool nativeQuant = false;
+  /// Shared layer function (LLMImportOptions::shareLayers).
+  bool shareLayers = true;
 };
 
 /// Builds the Llama-family causal LM (llama, mistral, qwen2) into \p module.

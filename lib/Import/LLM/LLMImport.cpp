@@ -132,6 +132,9 @@ OwningOpRef<ModuleOp> importCheckpoint(MLIRContext &ctx, const std::string &path
     return nullptr;
   }
   info.nativeQuant = info.format == "gguf" && options.ggufWeights == "native";
+  // Native blobs are created per layer outside the weight provider, so a
+  // shared layer function would bake in layer 0's weights.
+  info.shareLayers = options.shareLayers && !info.nativeQuant;
 
   std::unique_ptr<WeightProvider> provider;
   if (options.weights == "inline") {

@@ -493,7 +493,9 @@ bool LlamaGraph::build(std::string &error) {
   for (int64_t l = 0; l < L; ++l) {
     loc_ = NameLoc::get(StringAttr::get(ctx, "layer" + std::to_string(l)));
     Value kSlot, vSlot;
-    x = callLayer(x, pos, pastK, pastV, l, kSlot, vSlot, error);
+    x = info_.shareLayers ? callLayer(x, pos, pastK, pastV, l, kSlot, vSlot, error)
+                          : emitLayer(x, pos, pastK, pastV, b_.getIndexAttr(l), l, kSlot, vSlot,
+                                      error);
     if (!x)
       return false;
     presentK.push_back(kSlot);
