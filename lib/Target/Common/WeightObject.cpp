@@ -77,22 +77,29 @@ private:
   /// The gguf-packed format: checks the tensor's type against the scheme.
   Expected<Plan> resolvePacked(const qcc::ExternalWeight &w);
   /// The GGUF file `w.source`, opened once.
-  Expected<qcc::gguf::File *> ggufFile(const qcc::ExternalWeight &w);
+  Expected<qcc::gguf::File *> ggufFile(const qcc::ExternalWeight &w) {
+    return openOnce(gguf_, w, [](const std::string &path, std::string &error) {
+      return qcc::gguf::File::open(path, error);
+    });
+  }
+  /// The file `w.source` from `cache`, opened by `open(path, error)` (null on
+  /// failure) on first use.
+  template <typename File, typename Open>
+  static Expected<File *> openOnce(std::map<std::string, std::unique_ptr<File>> &cache,
+                                   const qcc::ExternalWeight &w, Open open) {
+    std::unique_ptr<File> &file = cache[w.source];
+    if (!file) {
+      std::string error;
+      file = open(w.source, error);
+      if (!file)
+        return makeError("external weight @" + w.symbol + ": " + error);
+    }
+    return file.get();
+  }
   std::map<std::string, std::unique_ptr<qcc::gguf::File>> gguf_;
   std::map<std::string, std::unique_ptr<qcc::safetensors::File>> safetensors_;
   std::map<std::string, std::unique_ptr<qcc::MappedFile>> raw_;
 };
-
-Expected<qcc::gguf::File *> Sources::ggufFile(const qcc::ExternalWeight &w) {
-  std::unique_ptr<qcc::gguf::File> &file = gguf_[w.source];
-  if (!file) {
-    std::string error;
-    file = qcc::gguf::File::open(w.source, error);
-    if (!file)
-      return makeError("external weight @" + w.symbol + ": " + error);
-  }
-  return file.get();
-}
 
 Expected<Plan> Sources::resolvePacked(const qcc::ExternalWeight &w) {
   Expected<qcc::gguf::File *> file = ggufFile(w);
@@ -167,14 +174,13 @@ Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
   if (w.format == "gguf-packed")
     return resolvePacked(w);
   if (w.format == "safetensors") {
-    std::unique_ptr<qcc::safetensors::File> &file = safetensors_[w.source];
-    if (!file) {
-      std::string error;
-      file = qcc::safetensors::File::open(w.source, error);
-      if (!file)
-        return makeError("external weight @" + w.symbol + ": " + error);
-    }
-    const qcc::safetensors::TensorView *t = file->find(w.tensor);
+    Expected<qcc::safetensors::File *> file =
+        openOnce(safetensors_, w, [](const std::string &path, std::string &error) {
+          return qcc::safetensors::File::open(path, error);
+        });
+    if (!file)
+      return file.takeError();
+    const qcc::safetensors::TensorView *t = (*file)->find(w.tensor);
     if (!t)
       return makeError(where(w) + ": no such tensor in the file");
     if (t->shape != w.shape)
@@ -187,7 +193,8 @@ Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
     static const std::map<DType, const char *> sameType = {
         {DType::F32, "f32"}, {DType::F16, "f16"}, {DType::BF16, "bf16"},
         {DType::I8, "i8"},   {DType::I32, "i32"}, {DType::I64, "i64"}};
-    if (w.elementType == sameType.at(t->dtype))
+    auto same = sameType.find(t->dtype);
+    if (same != sameType.end() && w.elementType == same->second)
       plan.kind = Plan::Copy;
     else if (w.elementType == "f32" && t->dtype == DType::F16)
       plan.kind = Plan::F16ToF32;
@@ -200,15 +207,18 @@ Expected<Plan> Sources::resolve(const qcc::ExternalWeight &w) {
     return plan;
   }
   if (w.format == "raw") {
-    std::unique_ptr<qcc::MappedFile> &file = raw_[w.source];
-    if (!file) {
-      auto mapped = std::make_unique<qcc::MappedFile>();
-      std::string error;
-      if (!mapped->open(w.source, error))
-        return makeError("external weight @" + w.symbol + ": '" + w.source +
-                         "': " + error);
-      file = std::move(mapped);
-    }
+    Expected<qcc::MappedFile *> mapped =
+        openOnce(raw_, w, [](const std::string &path, std::string &error) {
+          auto file = std::make_unique<qcc::MappedFile>();
+          if (!file->open(path, error)) {
+            error = "'" + path + "': " + error;
+            file.reset();
+          }
+          return file;
+        });
+    if (!mapped)
+      return mapped.takeError();
+    qcc::MappedFile *file = *mapped;
     uint64_t end = w.offset + w.byteSize();
     if (end < w.offset || end > file->size())
       return makeError(where(w) + ": needs bytes [" + Twine(w.offset) + ", " +
