@@ -164,4 +164,48 @@ bool Scheme::operator==(const Scheme &o) const {
          symmetric == o.symmetric;
 }
 
+// SENS: candidate lists.
+std::vector<Scheme> defaultCandidates() {
+  std::vector<Scheme> out;
+  for (const char *name : {"f16", "int8_pc_sym", "int6_g128_asym", "int5_g128_asym",
+                           "int4_g128_asym", "int3_g128_asym"})
+    out.push_back(*Scheme::parse(name));
+  return out;
+}
+
+std::optional<std::vector<Scheme>> parseSchemeList(std::string_view list, std::string &error) {
+  std::vector<Scheme> out;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    std::string_view item =
+        list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+      item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+      item.remove_suffix(1);
+    if (!item.empty()) {
+      std::optional<Scheme> s = Scheme::parse(item);
+      if (!s) {
+        error = "unknown scheme '" + std::string(item) + "'";
+        return std::nullopt;
+      }
+      bool seen = false;
+      for (const Scheme &o : out)
+        seen |= o == *s;
+      if (!seen)
+        out.push_back(*s);
+    }
+    if (comma == std::string_view::npos)
+      break;
+    pos = comma + 1;
+  }
+  if (out.empty()) {
+    error = "empty candidate list";
+    return std::nullopt;
+  }
+  return out;
+}
+// end SENS
+
 } // namespace qcc::quant

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qcc::quant {
 
@@ -77,6 +78,18 @@ struct Scheme {
   bool operator==(const Scheme &o) const;
   bool operator!=(const Scheme &o) const { return !(*this == o); }
 };
+
+// SENS: candidate schemes of the sensitivity stage and the budget solver.
+/// The default candidate schemes of sensitivity and precision assignment
+/// (session 9 contract): f16, int8_pc_sym, int6_g128_asym, int5_g128_asym,
+/// int4_g128_asym, int3_g128_asym, in that order (most to fewest bits).
+std::vector<Scheme> defaultCandidates();
+
+/// Parses a comma-separated list of scheme names or aliases ("f16,int8,
+/// int4_g64_asym"); canonical duplicates are dropped, order is kept. nullopt
+/// + \p error ("unknown scheme 'int9'", "empty candidate list") otherwise.
+std::optional<std::vector<Scheme>> parseSchemeList(std::string_view list, std::string &error);
+// end SENS
 
 } // namespace qcc::quant
 

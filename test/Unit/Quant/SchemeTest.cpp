@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 using namespace qcc::quant;
 
@@ -122,4 +124,30 @@ TEST(Numerics, FP8E4M3) {
     if (std::fabs(x) <= 448.0f)
       ASSERT_EQ(std::fabs(got - x), best) << x;
   }
+}
+
+// SENS: the contract's candidate list and --candidates parsing.
+TEST(Scheme, DefaultCandidates) {
+  std::vector<std::string> names;
+  for (const Scheme &s : defaultCandidates())
+    names.push_back(s.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"f16", "int8_pc_sym", "int6_g128_asym",
+                                             "int5_g128_asym", "int4_g128_asym",
+                                             "int3_g128_asym"}));
+  for (const Scheme &s : defaultCandidates())
+    EXPECT_TRUE(s.validFor(64, 576)) << s.name(); // partial last group of K = 576
+}
+
+TEST(Scheme, ParseSchemeList) {
+  std::string error;
+  auto l = parseSchemeList(" int8, int4_g128_asym,f16,int8_pc_sym ", error);
+  ASSERT_TRUE(l) << error;
+  ASSERT_EQ(l->size(), 3u); // int8 == int8_pc_sym
+  EXPECT_EQ((*l)[0].name(), "int8_pc_sym");
+  EXPECT_EQ((*l)[1].name(), "int4_g128_asym");
+  EXPECT_EQ((*l)[2].name(), "f16");
+  EXPECT_FALSE(parseSchemeList("int4,int9", error));
+  EXPECT_EQ(error, "unknown scheme 'int9'");
+  EXPECT_FALSE(parseSchemeList(" , ", error));
+  EXPECT_EQ(error, "empty candidate list");
 }
