@@ -9,6 +9,7 @@
 // --stats alone: the file is read and checked against the model.
 //===----------------------------------------------------------------------===//
 #include "Calibrate.h"
+#include "CalibrateEncoder.h"
 
 #include "qcc-c/llm.h"
 #include "qcc/Runtime/Observe.h"
@@ -126,9 +127,14 @@ int beginCalibration(const DriverOptions &o, ModuleOp module, CalibrationState &
         (void)ctx.getValue().getAsInteger(10, contextLength);
     }
   });
-  if (!isLLM)
-    return fail("--calib with a text file needs a causal-LM checkpoint (.gguf, HF directory); '" +
-                o.inputPath + "' is not one");
+  // BERTCAL: encoders calibrate on sentences (CalibrateEncoder.cpp).
+  if (!isLLM && isEncoderModel(module)) {
+    if (int rc = prepareEncoderCalibration(o, module, state))
+      return rc;
+  } else if (!isLLM) {
+    return fail("--calib with a text file needs a causal-LM or encoder checkpoint (.gguf, HF "
+                "directory); '" + o.inputPath + "' is not one");
+  }
   if (contextLength > 0 && o.calibSeqLen > contextLength)
     return fail("--calib-seqlen " + llvm::Twine(o.calibSeqLen) + " exceeds the context length " +
                 llvm::Twine(contextLength) + " of '" + o.inputPath + "'");
@@ -303,7 +309,8 @@ int runWindows(const DriverOptions &o, CalibrationState &state, quant::Calibrati
 
 int finishCalibration(const DriverOptions &o, CalibrationState &state) {
   quant::CalibrationStats stats;
-  int rc = runWindows(o, state, stats);
+  int rc = state.encoder ? runEncoderCalibration(o, state, stats) // BERTCAL
+                         : runWindows(o, state, stats);
   llvm::sys::fs::remove(state.soPath);
   if (rc)
     return rc;

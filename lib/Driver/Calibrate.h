@@ -8,10 +8,13 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace qcc {
+
+struct EncoderCalibration; // BERTCAL: CalibrateEncoder.h
 
 /// What runDriver keeps between instrumenting the module and running it.
 struct CalibrationState {
@@ -19,6 +22,8 @@ struct CalibrationState {
   quant::ModelFingerprint fingerprint; ///< of the module before instrumentation
   std::vector<ObserverInfo> observers;
   std::string soPath;                  ///< the temporary calibration model.so
+  /// BERTCAL: the sentences of an encoder (qcc.kind = encoder); null for LLMs.
+  std::shared_ptr<EncoderCalibration> encoder;
 };
 
 /// The identity of a model for statistics files: arch (qcc.model_attrs

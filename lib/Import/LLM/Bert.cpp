@@ -189,14 +189,18 @@ private:
     return tensor::FromElementsOp::create(b, loc, t({int64_t(dims.size())}, i64), elems);
   }
   FailureOr<Value> weight(const std::string &name) { return weights.get(b, loc, name); }
-  /// y = x W^T + bias for x [T, in] and a checkpoint weight [out, in].
+  /// y = x W^T + bias for x [T, in] and a checkpoint weight [out, in]. The
+  /// gemm carries qcc.layer = the weight's checkpoint name (e.g.
+  /// "encoder.layer.0.attention.self.query.weight"), the name calibration
+  /// statistics, --quantize-layers and plan files use.
   FailureOr<Value> linear(Value x, const std::string &prefix, int64_t out) {
     FailureOr<Value> w = weight(prefix + ".weight"), bias = weight(prefix + ".bias");
     if (failed(w) || failed(bias))
       return failure();
-    return qcc::GemmOp::create(b, loc, t({kDyn, out}), x, *w, *bias, llvm::APFloat(1.0f),
-                               llvm::APFloat(1.0f), false, true)
-        .getResult();
+    auto gemm = qcc::GemmOp::create(b, loc, t({kDyn, out}), x, *w, *bias, llvm::APFloat(1.0f),
+                                    llvm::APFloat(1.0f), false, true);
+    gemm->setAttr("qcc.layer", b.getStringAttr(prefix + ".weight"));
+    return gemm.getResult();
   }
   FailureOr<Value> layerNorm(Value x, const std::string &prefix) {
     FailureOr<Value> g = weight(prefix + ".weight"), beta = weight(prefix + ".bias");
