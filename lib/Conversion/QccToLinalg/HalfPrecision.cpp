@@ -9,6 +9,10 @@
 //
 //   softmax(x : f16)  ⇒  cast<f16>(softmax(cast<f32>(x)))
 //
+// except that softmax and log_softmax keep the 16-bit rounding of each step
+// of their ONNX function body (x - max, exp, sum, log; see Normalization.cpp),
+// which the ONNX reference and a graph of 16-bit ops give.
+//
 // The patterns run with a higher benefit than the op lowerings, so the f32
 // copy of the op is then lowered by the ordinary pattern.
 //
@@ -52,6 +56,11 @@ struct PromoteHalfToF32 : public OpRewritePattern<OpTy> {
       resultTypes.push_back(isHalfTensor(t) ? cast<RankedTensorType>(t).clone(f32) : t);
     OperationState state(loc, o->getName(), operands, resultTypes, o->getAttrs());
     Operation *wide = rewriter.create(state);
+    // Softmax is a function of 16-bit steps in ONNX: its lowering rounds each.
+    if (isa<SoftmaxOp, LogSoftmaxOp>(o))
+      wide->setAttr(kRoundStepsToAttr,
+                    TypeAttr::get(cast<RankedTensorType>(o->getResultTypes()[0])
+                                      .getElementType()));
     SmallVector<Value> results;
     for (auto [orig, res] : llvm::zip(o->getResults(), wide->getResults()))
       results.push_back(orig.getType() == res.getType()

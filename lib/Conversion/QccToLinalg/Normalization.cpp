@@ -213,6 +213,16 @@ struct NormLowering : public OpRewritePattern<NormOp> {
 };
 
 /// softmax and log_softmax.
+///
+/// A softmax that came from a 16-bit float op (HalfPrecision.cpp marks the
+/// f32 copy with `qcc.round_steps_to = f16|bf16`) rounds every step of the
+/// ONNX function body to that type, as a graph of 16-bit ops would:
+///
+///   d = round(x - max(x));  e = round(exp(d));  s = round(sum(e));  y = e / s
+///
+/// (log_softmax: y = d - round(log(s))), with the sum accumulated in f32.
+/// Rounding once at the end instead differs from the ONNX reference by up to
+/// two 16-bit ulps (test_attention_4d_causal_fp16_expanded).
 template <typename SoftmaxOpTy, bool isLog>
 struct SoftmaxLowering : public OpRewritePattern<SoftmaxOpTy> {
   using OpRewritePattern<SoftmaxOpTy>::OpRewritePattern;
@@ -223,6 +233,16 @@ struct SoftmaxLowering : public OpRewritePattern<SoftmaxOpTy> {
     Type elt = type.getElementType();
     int64_t axis = normalizeAxis(op.getAxis(), type.getRank());
     SmallVector<int64_t> axes{axis};
+    Type stepType;
+    if (auto attr = op->template getAttrOfType<TypeAttr>(kRoundStepsToAttr))
+      stepType = attr.getValue();
+    // Rounds an f32 value to the step type and back (identity without one).
+    auto round = [stepType](OpBuilder &b, Location l, Value v) -> Value {
+      if (!stepType || v.getType() == stepType)
+        return v;
+      Value t = arith::TruncFOp::create(b, l, stepType, v);
+      return arith::ExtFOp::create(b, l, v.getType(), t);
+    };
     Value lowest = createExtremum(rewriter, loc, elt, /*lowest=*/true, false);
     Value mx = buildReduction(rewriter, loc, x, axes, lowest,
                               [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
@@ -233,19 +253,21 @@ struct SoftmaxLowering : public OpRewritePattern<SoftmaxOpTy> {
         [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
           return arith::AddFOp::create(b, l, v, acc);
         },
-        mx, [](OpBuilder &b, Location l, Value v, Value m) -> Value {
-          return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v, m));
+        mx, [&round](OpBuilder &b, Location l, Value v, Value m) -> Value {
+          Value d = round(b, l, arith::SubFOp::create(b, l, v, m));
+          return round(b, l, math::ExpOp::create(b, l, d));
         });
-    if (isLog)
-      sum = mapTensor(rewriter, loc, sum, [](OpBuilder &b, Location l, Value v) {
-        return math::LogOp::create(b, l, v);
+    if (stepType || isLog)
+      sum = mapTensor(rewriter, loc, sum, [&round](OpBuilder &b, Location l, Value v) {
+        v = round(b, l, v);
+        return isLog ? round(b, l, math::LogOp::create(b, l, v)) : v;
       });
     Value r = buildNormOutput(rewriter, loc, x, axes, ValueRange{mx, sum}, ValueRange{},
                               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                                Value d = round(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
                                 if (isLog)
                                   return arith::SubFOp::create(b, l, d, a[2]);
-                                Value e = math::ExpOp::create(b, l, d);
+                                Value e = round(b, l, math::ExpOp::create(b, l, d));
                                 return arith::DivFOp::create(b, l, e, a[2]);
                               });
     rewriter.replaceOp(op, r);

@@ -152,6 +152,11 @@ std::string describeNode(Location loc, llvm::StringRef opName);
 void emitRuntimeCheck(OpBuilder &b, Location loc, Value ok,
                       llvm::StringRef message, Value actual, Value expected);
 
+/// Set by the half-precision promotion on the f32 copy of a 16-bit softmax /
+/// log_softmax (a TypeAttr: f16 or bf16): its lowering rounds each step of the
+/// ONNX function body to that type (Normalization.cpp).
+inline constexpr const char *kRoundStepsToAttr = "qcc.round_steps_to";
+
 // Per-family pattern registration.
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
