@@ -40,7 +40,7 @@
 #endif
 #if QCC_HAVE_PIPELINES
 #include "qcc/Pipelines/Pipelines.h"
-#include "qcc/Pipelines/QuantizeLinear.h"
+#include "qcc/Pipelines/ApplyQuantPlan.h" // APPLY
 #endif
 #if QCC_HAVE_X86_TARGET
 #include "qcc/Target/X86/TargetInfo.h"
@@ -162,7 +162,8 @@ OwningOpRef<ModuleOp> loadLLMCheckpoint(const qcc::DriverOptions &o,
   // Calibration, statistics reuse and --quantize observe / match / rewrite
   // every layer's own linear ops, so the layers are emitted one by one
   // instead of as a shared function.
-  options.shareLayers = o.calibPath.empty() && o.statsPath.empty() && o.quantize.empty();
+  options.shareLayers = o.calibPath.empty() && o.statsPath.empty() && o.quantize.empty() &&
+                        o.planPath.empty(); // APPLY: --plan
   std::string error;
   OwningOpRef<ModuleOp> module =
       qcc::importCheckpoint(context, o.inputPath, options, error);
@@ -376,15 +377,27 @@ int qcc::runDriver(const DriverOptions &options) {
     return rc;
   if (failed(verify(*module)))
     return fail("the input module is invalid");
-  // --quantize: the packed blobs go to a side file that the emitted model
-  // needs until it is linked; a temporary (removed on exit) unless a textual
-  // stage is written, which then refers to `<output>.qcc-packed`.
+  // APPLY: --quantize / --plan (pass qcc-apply-quant-plan). The packed blobs
+  // go to a side file that the emitted model needs until it is linked; a
+  // temporary (removed on exit) unless a textual stage is written, which then
+  // refers to `<output>.qcc-packed`. The pass reads and checks --stats itself.
   std::optional<llvm::FileRemover> sideFileRemover;
-  if (!o.quantize.empty()) {
+  if (!o.quantize.empty() || !o.planPath.empty()) {
 #if QCC_HAVE_PIPELINES
-    qcc::QuantizeLinearOptions quant;
+    if (!o.quantize.empty() && !o.planPath.empty())
+      return fail("give --quantize or --plan, not both");
+    if (!o.calibPath.empty())
+      return fail("--calib measures the float model; it cannot be combined with " +
+                  std::string(o.planPath.empty() ? "--quantize" : "--plan"));
+    if (o.smoothQuant && o.quantize.empty())
+      return fail("--smoothquant needs --quantize=w8a8 (a plan says it per layer)");
+    qcc::ApplyQuantPlanOptions quant;
+    quant.plan = o.planPath;
     quant.scheme = o.quantize;
+    quant.method = o.quantizeMethod;
+    quant.smoothQuant = o.smoothQuant;
     quant.layers = o.quantizeLayers;
+    quant.stats = o.statsPath;
     bool textual = o.emit == EmitKind::QccMLIR || o.emit == EmitKind::Linalg ||
                    o.emit == EmitKind::LLVMMLIR;
     if (textual && outputPath != "-") {
@@ -398,10 +411,13 @@ int qcc::runDriver(const DriverOptions &options) {
       sideFileRemover.emplace(quant.sideFile);
     }
     PassManager pm(&context);
-    pm.addPass(qcc::createQuantizeLinearPass(quant));
+    pm.addPass(qcc::createApplyQuantPlanPass(quant));
     if (failed(pm.run(*module)))
-      return fail("quantizing '" + o.inputPath + "' with --quantize=" +
-                  o.quantize + " failed");
+      return fail("quantizing '" + o.inputPath + "' with " +
+                  (o.planPath.empty() ? "--quantize=" + o.quantize
+                                      : "--plan " + o.planPath) +
+                  " failed");
+    o.statsPath.clear(); // checked by the pass, against the float layers
 #else
     return fail("this qcc is built without the quantization pass");
 #endif

@@ -74,4 +74,67 @@ std::optional<AwqResult> awq(const float *w, int64_t n, int64_t k, const float *
   return best;
 }
 
+std::optional<AwqGroupResult> awqGroup(const std::vector<AwqLayer> &layers, int64_t k,
+                                       const float *meanAbs, const double *h,
+                                       const AwqOptions &opts, std::string &error) {
+  if (layers.empty()) {
+    error = "awq: empty group";
+    return std::nullopt;
+  }
+  for (const AwqLayer &l : layers) {
+    std::string why;
+    if (!l.w || !l.scheme.isQuantized() || !l.scheme.validFor(l.n, k, &why)) {
+      error = "awq: scheme " + l.scheme.name() + " cannot quantize [" + std::to_string(l.n) +
+              ", " + std::to_string(k) + "]" + (why.empty() ? "" : ": " + why);
+      return std::nullopt;
+    }
+  }
+  if (opts.gridPoints < 2) {
+    error = "awq: the alpha grid needs at least 2 points, got " + std::to_string(opts.gridPoints);
+    return std::nullopt;
+  }
+  for (int64_t j = 0; j < k; ++j)
+    if (!std::isfinite(meanAbs[j]) || meanAbs[j] < 0) {
+      error = "awq: mean|x| of input channel " + std::to_string(j) + " is not a finite value >= 0";
+      return std::nullopt;
+    }
+  for (int64_t i = 0; i < k * k; ++i)
+    if (!std::isfinite(h[i])) {
+      error = "awq: X^T X has a non-finite entry at (" + std::to_string(i / k) + ", " +
+              std::to_string(i % k) + ")";
+      return std::nullopt;
+    }
+  AwqGroupResult best;
+  for (int gi = 0; gi < opts.gridPoints; ++gi) {
+    double alpha = static_cast<double>(gi) / (opts.gridPoints - 1);
+    std::vector<float> sc = awqScales(meanAbs, k, alpha);
+    double e = 0.0;
+    std::vector<QuantizedWeight> qs;
+    for (const AwqLayer &l : layers) {
+      int64_t n = l.n;
+      std::vector<float> ws(static_cast<size_t>(n * k)), d(static_cast<size_t>(n * k));
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < k; ++j)
+          ws[r * k + j] = l.w[r * k + j] * sc[j];
+      QuantizedWeight q = quantizeRTN(ws.data(), n, k, l.scheme);
+      std::vector<float> dq = q.dequantize();
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t j = 0; j < k; ++j)
+          d[r * k + j] = dq[r * k + j] / sc[j] - l.w[r * k + j];
+      e += linalg::quadraticTrace(d.data(), n, k, h);
+      qs.push_back(std::move(q));
+    }
+    best.errors.push_back(e);
+    if (gi == 0)
+      best.rtnError = e;
+    if (gi == 0 || e < best.error) {
+      best.error = e;
+      best.alpha = alpha;
+      best.scales = std::move(sc);
+      best.weights = std::move(qs);
+    }
+  }
+  return best;
+}
+
 } // namespace qcc::quant

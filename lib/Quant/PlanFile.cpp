@@ -53,6 +53,10 @@ namespace {
 std::string entryProblem(const PlanEntry &e) {
   if (e.smoothQuantAlpha && e.scheme.format != Format::Int8W8A8)
     return "smoothquant_alpha is only meaningful with scheme w8a8";
+  if (e.smoothQuant && e.scheme.format != Format::Int8W8A8)
+    return "smoothquant is only meaningful with scheme w8a8";
+  if (e.smoothQuant && e.smoothQuantAlpha)
+    return "give smoothquant_alpha (a fixed alpha) or smoothquant: true (searched), not both";
   if (e.smoothQuantAlpha && !(*e.smoothQuantAlpha >= 0.0 && *e.smoothQuantAlpha <= 1.0))
     return "smoothquant_alpha must be in [0, 1]";
   if (e.method != Method::RTN && !e.scheme.isQuantized())
@@ -79,6 +83,8 @@ static bool writePlanImpl(const QuantPlan &plan, const std::string &path, std::s
     j["method"] = methodName(e.method);
     if (e.smoothQuantAlpha)
       j["smoothquant_alpha"] = *e.smoothQuantAlpha;
+    if (e.smoothQuant)
+      j["smoothquant"] = true;
     if (e.outFeatures > 0 && e.inFeatures > 0) {
       j["shape"] = {e.outFeatures, e.inFeatures};
       j["bits"] = e.scheme.bitsPerWeight(e.inFeatures);
@@ -97,8 +103,23 @@ static bool writePlanImpl(const QuantPlan &plan, const std::string &path, std::s
   root["format"] = kFormat;
   root["version"] = kVersion;
   root["model"] = {{"path", plan.modelPath}, {"digest", plan.modelDigest}};
-  if (plan.defaultScheme)
+  if (plan.defaultScheme) {
     root["default"] = plan.defaultScheme->name();
+    PlanEntry d;
+    d.layer = "default";
+    d.scheme = *plan.defaultScheme;
+    d.method = plan.defaultMethod;
+    d.smoothQuant = plan.defaultSmoothQuant;
+    std::string p = entryProblem(d);
+    if (!p.empty()) {
+      error = path + ": default: " + p;
+      return false;
+    }
+    if (plan.defaultMethod != Method::RTN)
+      root["default_method"] = methodName(plan.defaultMethod);
+    if (plan.defaultSmoothQuant)
+      root["default_smoothquant"] = true;
+  }
   root["layers"] = layers;
   Json totals;
   totals["layers"] = plan.layers.size();
@@ -136,6 +157,29 @@ std::optional<QuantPlan> readPlan(const std::string &path, std::string &error) {
       if (!plan.defaultScheme)
         w.fail("key 'default': unknown scheme '" + d + "'" + kSchemeHint);
     }
+    if (w.find(root, "default_method")) {
+      std::string m = w.str(root, "default_method");
+      auto pm = parseMethod(m);
+      if (!pm)
+        w.fail("key 'default_method': unknown method '" + m + "' (expected rtn, gptq or awq)");
+      plan.defaultMethod = *pm;
+    }
+    if (const Json *sq = w.find(root, "default_smoothquant")) {
+      if (!sq->is_boolean())
+        w.fail("key 'default_smoothquant' must be true or false");
+      plan.defaultSmoothQuant = sq->get<bool>();
+    }
+    if ((plan.defaultMethod != Method::RTN || plan.defaultSmoothQuant) && !plan.defaultScheme)
+      w.fail("default_method / default_smoothquant need a \"default\" scheme");
+    if (plan.defaultScheme) {
+      PlanEntry d;
+      d.scheme = *plan.defaultScheme;
+      d.method = plan.defaultMethod;
+      d.smoothQuant = plan.defaultSmoothQuant;
+      std::string p = entryProblem(d);
+      if (!p.empty())
+        w.fail("default: " + p);
+    }
     const Json &layers = w.get(root, "layers");
     if (!layers.is_object())
       w.fail("key 'layers' must be an object mapping layer names to entries");
@@ -161,11 +205,17 @@ std::optional<QuantPlan> readPlan(const std::string &path, std::string &error) {
       }
       if (const Json *a = wl.find(j, "smoothquant_alpha"))
         e.smoothQuantAlpha = wl.number(*a, "smoothquant_alpha");
+      if (const Json *sq = wl.find(j, "smoothquant")) {
+        if (!sq->is_boolean())
+          wl.fail("key 'smoothquant' must be true or false");
+        e.smoothQuant = sq->get<bool>();
+      }
       if (const Json *pl = wl.find(j, "predicted_loss"))
         e.predictedLoss = wl.number(*pl, "predicted_loss");
       for (auto k = j.begin(); k != j.end(); ++k)
         if (k.key() != "scheme" && k.key() != "method" && k.key() != "smoothquant_alpha" &&
-            k.key() != "predicted_loss" && k.key() != "shape" && k.key() != "bits")
+            k.key() != "predicted_loss" && k.key() != "shape" && k.key() != "bits" &&
+            k.key() != "smoothquant")
           wl.fail("unknown key '" + k.key() + "'");
       std::string p = entryProblem(e);
       if (!p.empty())
@@ -209,6 +259,8 @@ std::optional<std::vector<PlanEntry>> resolvePlan(const QuantPlan &plan,
     } else if (plan.defaultScheme) {
       e.layer = l.name;
       e.scheme = *plan.defaultScheme;
+      e.method = plan.defaultMethod;
+      e.smoothQuant = plan.defaultSmoothQuant;
     } else {
       missing.push_back(l.name);
       continue;

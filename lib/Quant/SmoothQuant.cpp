@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace qcc::quant {
 
@@ -42,8 +43,10 @@ void fakeQuantPerToken(float *x, int64_t m, int64_t k) {
   }
 }
 
-double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
-                         const float *s) {
+/// The squared W8A8 output error of one layer smoothed by s (nullptr: s = 1)
+/// on x[m, k] and its float output energy: {sum (y - yq)^2, sum y^2}.
+static std::pair<double, double> w8a8ErrorParts(const float *x, int64_t m, const float *w,
+                                                int64_t n, int64_t k, const float *s) {
   std::vector<float> xs(x, x + m * k), ws(w, w + n * k);
   if (s)
     for (int64_t j = 0; j < k; ++j) {
@@ -67,6 +70,12 @@ double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, i
       num += (y - yq) * (y - yq);
       den += y * y;
     }
+  return {num, den};
+}
+
+double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
+                         const float *s) {
+  auto [num, den] = w8a8ErrorParts(x, m, w, n, k, s);
   return den > 0.0 ? num / den : num;
 }
 
@@ -99,6 +108,90 @@ std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float
     double alpha = static_cast<double>(gi) / (opts.gridPoints - 1);
     std::vector<float> s = smoothQuantScales(actAbsMax, w, n, k, alpha);
     double e = w8a8RelativeError(x, m, w, n, k, s.data());
+    res.errors.push_back(e);
+    if (gi == 0 || e < res.error) {
+      res.error = e;
+      res.alpha = alpha;
+      res.scales = std::move(s);
+    }
+  }
+  return res;
+}
+
+std::vector<float> smoothQuantGroupScales(const float *actAbsMax,
+                                          const std::vector<SmoothQuantLayer> &layers,
+                                          int64_t k, double alpha) {
+  std::vector<double> wmax(static_cast<size_t>(k), 0.0);
+  for (const SmoothQuantLayer &l : layers)
+    for (int64_t r = 0; r < l.n; ++r)
+      for (int64_t j = 0; j < k; ++j)
+        wmax[j] = std::max(wmax[j], static_cast<double>(std::fabs(l.w[r * k + j])));
+  std::vector<float> s(static_cast<size_t>(k));
+  for (int64_t j = 0; j < k; ++j) {
+    double a = actAbsMax[j];
+    if (a <= 0.0 || wmax[j] <= 0.0) {
+      s[j] = 1.0f;
+      continue;
+    }
+    double v = std::pow(a, alpha) / std::pow(wmax[j], 1.0 - alpha);
+    s[j] = static_cast<float>(std::clamp(v, 1e-5, 1e5));
+  }
+  return s;
+}
+
+std::optional<SmoothQuantResult> smoothQuantGroup(const float *actAbsMax, const float *x,
+                                                  int64_t m,
+                                                  const std::vector<SmoothQuantLayer> &layers,
+                                                  int64_t k, const SmoothQuantOptions &opts,
+                                                  std::string &error) {
+  bool anyW8a8 = false;
+  for (const SmoothQuantLayer &l : layers) {
+    if (l.n <= 0 || !l.w) {
+      error = "smoothquant: a layer of the group has no weight";
+      return std::nullopt;
+    }
+    anyW8a8 |= l.w8a8;
+  }
+  if (!anyW8a8) {
+    error = "smoothquant: no layer of the group is w8a8";
+    return std::nullopt;
+  }
+  if (m <= 0 || k <= 0) {
+    error = "smoothquant: empty input (" + std::to_string(m) + " sample rows, " +
+            std::to_string(k) + " input channels)";
+    return std::nullopt;
+  }
+  if (opts.gridPoints < 2) {
+    error = "smoothquant: the alpha grid needs at least 2 points";
+    return std::nullopt;
+  }
+  for (int64_t j = 0; j < k; ++j)
+    if (!std::isfinite(actAbsMax[j]) || actAbsMax[j] < 0) {
+      error = "smoothquant: activation max of channel " + std::to_string(j) +
+              " is not a finite value >= 0";
+      return std::nullopt;
+    }
+  for (int64_t i = 0; i < m * k; ++i)
+    if (!std::isfinite(x[i])) {
+      error = "smoothquant: sample row " + std::to_string(i / k) + " has a non-finite value";
+      return std::nullopt;
+    }
+  auto groupError = [&](const float *s) {
+    double num = 0.0, den = 0.0;
+    for (const SmoothQuantLayer &l : layers)
+      if (l.w8a8) {
+        auto [a, b] = w8a8ErrorParts(x, m, l.w, l.n, k, s);
+        num += a;
+        den += b;
+      }
+    return den > 0.0 ? num / den : num;
+  };
+  SmoothQuantResult res;
+  res.unsmoothedError = groupError(nullptr);
+  for (int gi = 0; gi < opts.gridPoints; ++gi) {
+    double alpha = static_cast<double>(gi) / (opts.gridPoints - 1);
+    std::vector<float> s = smoothQuantGroupScales(actAbsMax, layers, k, alpha);
+    double e = groupError(s.data());
     res.errors.push_back(e);
     if (gi == 0 || e < res.error) {
       res.error = e;

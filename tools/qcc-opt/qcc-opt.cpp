@@ -9,6 +9,7 @@
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Passes/Calib/Passes.h"
 #include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Pipelines/ApplyQuantPlan.h"
 #include "qcc/Pipelines/QuantizeLinear.h"
 #include "qcc/Target/X86/Passes.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   qcc::x86::registerQccX86Passes();
   qcc::registerPipelines();
   qcc::registerQuantizeLinearPass();
+  qcc::registerApplyQuantPlanPass(); // APPLY
   qcc::registerQccCalibPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));

@@ -55,6 +55,22 @@ int main(int argc, char **argv) {
       cl::desc("With --quantize: only layers whose name (qcc.layer) matches "
                "this regex"),
       cl::value_desc("regex"), cl::init(""), cl::cat(category));
+  // APPLY: plan-driven quantization.
+  cl::opt<std::string> plan(
+      "plan",
+      cl::desc("Quantize each linear layer as this plan file says (scheme, "
+               "rtn/gptq/awq, SmoothQuant); gptq/awq/SmoothQuant need --stats"),
+      cl::value_desc("plan.json"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> quantizeMethod(
+      "quantize-method",
+      cl::desc("With --quantize: rounding method rtn (default), gptq or awq "
+               "(gptq/awq need --stats)"),
+      cl::value_desc("rtn|gptq|awq"), cl::init("rtn"), cl::cat(category));
+  cl::opt<bool> smoothQuant(
+      "smoothquant",
+      cl::desc("With --quantize=w8a8: SmoothQuant, alpha searched per input "
+               "group on the --stats sample rows"),
+      cl::init(false), cl::cat(category));
   cl::opt<int64_t> ctx("ctx",
                        cl::desc("LLM checkpoints: context length recorded in "
                                 "the model (default: the checkpoint's)"),
@@ -159,5 +175,8 @@ int main(int argc, char **argv) {
   options.calibSampleRows = calibRows;
   options.calibTokensPath = calibTokens;
   options.statsPath = stats;
+  options.planPath = plan; // APPLY
+  options.quantizeMethod = quantizeMethod;
+  options.smoothQuant = smoothQuant;
   return qcc::runDriver(options);
 }

@@ -78,6 +78,15 @@ struct DriverOptions {
   /// `--stats`: the statistics file written by --calib, or read (and checked
   /// against the model) without it.
   std::string statsPath;
+  // APPLY: plan-driven quantization (pass qcc-apply-quant-plan).
+  /// `--plan FILE`: quantize each linear layer as the plan file says
+  /// (docs/Quantization.md, "Applying a plan"); needs `statsPath` when the
+  /// plan uses gptq, awq or SmoothQuant.
+  std::string planPath;
+  /// `--quantize-method=rtn|gptq|awq`: rounding of the uniform --quantize plan.
+  std::string quantizeMethod = "rtn";
+  /// `--smoothquant`: with --quantize=w8a8, SmoothQuant with alpha searched.
+  bool smoothQuant = false;
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line

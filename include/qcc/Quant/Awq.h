@@ -57,6 +57,29 @@ std::optional<AwqResult> awq(const float *w, int64_t n, int64_t k, const float *
 /// The AWQ scales for one alpha (exposed for tests and reports).
 std::vector<float> awqScales(const float *meanAbs, int64_t k, double alpha);
 
+/// One layer of a group sharing its input (q/k/v, gate/up): W[n, k] row-major
+/// f32 and its scheme.
+struct AwqLayer {
+  const float *w = nullptr;
+  int64_t n = 0;
+  Scheme scheme;
+};
+
+/// What the joint search returns: one set of scales for the whole group.
+struct AwqGroupResult {
+  std::vector<float> scales; ///< s[k], shared by every layer of the group
+  double alpha = 0, error = 0, rtnError = 0;
+  std::vector<double> errors;
+  std::vector<QuantizedWeight> weights; ///< RTN(W_i diag(s)), one per layer
+};
+
+/// AWQ searched jointly for layers that share one input: the alpha minimizing
+/// the summed err_i(alpha) = tr(D_i H D_i^T) (same grid and scales as awq();
+/// a group of one layer gives exactly awq()'s alpha, scales and weight).
+std::optional<AwqGroupResult> awqGroup(const std::vector<AwqLayer> &layers, int64_t k,
+                                       const float *meanAbs, const double *h,
+                                       const AwqOptions &opts, std::string &error);
+
 } // namespace qcc::quant
 
 #endif // QCC_QUANT_AWQ_H

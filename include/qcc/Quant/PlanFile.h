@@ -35,6 +35,11 @@ struct PlanEntry {
   std::optional<double> smoothQuantAlpha; ///< only with scheme w8a8
   int64_t outFeatures = 0, inFeatures = 0; ///< informational (0: unknown)
   std::optional<double> predictedLoss;    ///< informational
+  /// `"smoothquant": true` (w8a8 only, APPLY): smooth with an alpha searched
+  /// on the statistics' sample rows (smoothQuantAlpha fixes it instead).
+  bool smoothQuant = false;
+  /// Whether the entry asks for SmoothQuant (a fixed alpha or a search).
+  bool smoothed() const { return smoothQuant || smoothQuantAlpha.has_value(); }
 };
 
 /// The whole plan.
@@ -42,6 +47,11 @@ struct QuantPlan {
   std::string modelPath;            ///< informational
   std::string modelDigest;          ///< ModelFingerprint::digest(), empty: not checked
   std::optional<Scheme> defaultScheme; ///< for model layers the plan does not list
+  /// With defaultScheme: how those layers are rounded ("default_method") and
+  /// whether w8a8 ones are smoothed ("default_smoothquant": true). A uniform
+  /// plan is just a default (qcc --quantize=S --quantize-method=M).
+  Method defaultMethod = Method::RTN;
+  bool defaultSmoothQuant = false;
   std::vector<PlanEntry> layers;
   const PlanEntry *find(const std::string &layer) const;
 };

@@ -63,6 +63,32 @@ std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float
                                              const float *w, int64_t n, int64_t k,
                                              const SmoothQuantOptions &opts, std::string &error);
 
+/// One linear layer of a group that shares its input x (q/k/v after one
+/// norm): row-major f32 W[n, k], k the group's common input width.
+struct SmoothQuantLayer {
+  const float *w = nullptr;
+  int64_t n = 0;
+  bool w8a8 = true; ///< counted in the group's error (quantized W8A8)
+};
+
+/// The group's shared factors: s_j = max|X_j|^alpha / max over every row of
+/// every layer of |W_:,j|^(1 - alpha), same clamps as smoothQuantScales (a
+/// group of one layer gives exactly smoothQuantScales).
+std::vector<float> smoothQuantGroupScales(const float *actAbsMax,
+                                          const std::vector<SmoothQuantLayer> &layers,
+                                          int64_t k, double alpha);
+
+/// Searches one alpha for a group sharing its input: the error minimized is
+/// the summed W8A8 output error of the layers with w8a8 = true relative to
+/// their summed output energy, sum ||X_s W^T - FQ(X_s/s) RTN(W s)^T||^2 /
+/// sum ||X_s W^T||^2 (a group of one layer gives exactly smoothQuant()).
+/// nullopt + \p error for empty or non-finite inputs or no w8a8 layer.
+std::optional<SmoothQuantResult> smoothQuantGroup(const float *actAbsMax, const float *x,
+                                                  int64_t m,
+                                                  const std::vector<SmoothQuantLayer> &layers,
+                                                  int64_t k, const SmoothQuantOptions &opts,
+                                                  std::string &error);
+
 } // namespace qcc::quant
 
 #endif // QCC_QUANT_SMOOTHQUANT_H

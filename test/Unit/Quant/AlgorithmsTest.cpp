@@ -224,3 +224,96 @@ TEST(Sensitivity, EqualsSummedSquaredOutputError) {
   EXPECT_LT(hessianSensitivity(l.w.data(), l.n, l.k, h.data(), *Scheme::parse("int8_g32_asym")),
             hessianSensitivity(l.w.data(), l.n, l.k, h.data(), *Scheme::parse("int4_g32_asym")));
 }
+
+/// A group of one layer is exactly the single-layer search; a group's scales
+/// use the maximum over every layer's rows; its error is the summed output
+/// error over the summed output energy, checked directly.
+TEST(SmoothQuant, GroupSearchSharesOneAlpha) {
+  Layer a = makeLayer(48, 128, 64, 7), b = makeLayer(16, 128, 64, 8);
+  std::string err;
+  auto single = smoothQuant(a.absMax.data(), a.x.data(), 16, a.w.data(), a.n, a.k,
+                            SmoothQuantOptions{}, err);
+  auto one = smoothQuantGroup(a.absMax.data(), a.x.data(), 16, {{a.w.data(), a.n, true}}, a.k,
+                              SmoothQuantOptions{}, err);
+  ASSERT_TRUE(single && one) << err;
+  EXPECT_EQ(one->alpha, single->alpha);
+  EXPECT_EQ(one->errors, single->errors);
+  EXPECT_EQ(one->scales, single->scales);
+  // b's weights get a big column 5: the group factor of channel 5 must see it.
+  for (int64_t o = 0; o < b.n; ++o)
+    b.w[o * b.k + 5] = o == 3 ? 4.0f : b.w[o * b.k + 5];
+  std::vector<SmoothQuantLayer> g{{a.w.data(), a.n, true}, {b.w.data(), b.n, true}};
+  auto s = smoothQuantGroupScales(a.absMax.data(), g, a.k, 0.5);
+  EXPECT_NEAR(s[5], std::sqrt(a.absMax[5] / 4.0), 1e-5 * s[5]);
+  auto r = smoothQuantGroup(a.absMax.data(), a.x.data(), 16, g, a.k, SmoothQuantOptions{}, err);
+  ASSERT_TRUE(r) << err;
+  EXPECT_LE(r->error, r->unsmoothedError);
+  // Direct: (num_a + num_b) / (den_a + den_b) at the chosen alpha.
+  auto parts = [&](const float *w, int64_t n) {
+    std::vector<float> xs(a.x.begin(), a.x.begin() + 16 * a.k), ws(w, w + n * a.k);
+    for (int64_t j = 0; j < a.k; ++j) {
+      for (int64_t row = 0; row < 16; ++row)
+        xs[row * a.k + j] /= r->scales[j];
+      for (int64_t o = 0; o < n; ++o)
+        ws[o * a.k + j] *= r->scales[j];
+    }
+    fakeQuantPerToken(xs.data(), 16, a.k);
+    auto wq = quantizeRTN(ws.data(), n, a.k, *Scheme::parse("w8a8")).dequantize();
+    double num = 0, den = 0;
+    for (int64_t row = 0; row < 16; ++row)
+      for (int64_t o = 0; o < n; ++o) {
+        double y = 0, yq = 0;
+        for (int64_t j = 0; j < a.k; ++j) {
+          y += double(a.x[row * a.k + j]) * w[o * a.k + j];
+          yq += double(xs[row * a.k + j]) * wq[o * a.k + j];
+        }
+        num += (y - yq) * (y - yq);
+        den += y * y;
+      }
+    return std::make_pair(num, den);
+  };
+  auto pa = parts(a.w.data(), a.n), pb = parts(b.w.data(), b.n);
+  EXPECT_NEAR(r->error, (pa.first + pb.first) / (pa.second + pb.second), 1e-9);
+  // A layer excluded from the error (not w8a8) still shapes the factors.
+  g[1].w8a8 = false;
+  auto r2 = smoothQuantGroup(a.absMax.data(), a.x.data(), 16, g, a.k, SmoothQuantOptions{}, err);
+  ASSERT_TRUE(r2) << err;
+  g[0].w8a8 = false;
+  EXPECT_FALSE(smoothQuantGroup(a.absMax.data(), a.x.data(), 16, g, a.k, SmoothQuantOptions{}, err));
+  EXPECT_NE(err.find("no layer of the group is w8a8"), std::string::npos) << err;
+}
+
+/// A group of one is awq(); a group's error is the sum of its layers' errors.
+TEST(Awq, GroupSearchSumsTheLayersErrors) {
+  Layer a = makeLayer(32, 128, 512, 9);
+  Layer b = makeLayer(24, 128, 512, 10);
+  Scheme s4 = *Scheme::parse("int4_g32_asym"), s3 = *Scheme::parse("int3_g32_asym");
+  std::string err;
+  auto single = awq(a.w.data(), a.n, a.k, a.meanAbs.data(), a.xtx.data(), s3, AwqOptions{}, err);
+  auto one = awqGroup({{a.w.data(), a.n, s3}}, a.k, a.meanAbs.data(), a.xtx.data(), AwqOptions{}, err);
+  ASSERT_TRUE(single && one) << err;
+  EXPECT_EQ(one->alpha, single->alpha);
+  EXPECT_EQ(one->scales, single->scales);
+  EXPECT_EQ(one->weights[0].codes, single->weight.codes);
+  auto g = awqGroup({{a.w.data(), a.n, s3}, {b.w.data(), b.n, s4}}, a.k, a.meanAbs.data(),
+                    a.xtx.data(), AwqOptions{}, err);
+  ASSERT_TRUE(g) << err;
+  ASSERT_EQ(g->weights.size(), 2u);
+  EXPECT_LE(g->error, g->rtnError);
+  // The summed error at the chosen alpha, recomputed from the returned weights.
+  double direct = 0;
+  const Layer *ls[2] = {&a, &b};
+  for (int li = 0; li < 2; ++li) {
+    auto dq = g->weights[li].dequantize();
+    const Layer &l = *ls[li];
+    for (int64_t row = 0; row < a.m; ++row)
+      for (int64_t o = 0; o < l.n; ++o) {
+        double y = 0;
+        for (int64_t j = 0; j < a.k; ++j)
+          y += double(a.x[row * a.k + j]) * (dq[o * a.k + j] / g->scales[j] - l.w[o * a.k + j]);
+        direct += y * y;
+      }
+  }
+  EXPECT_NEAR(g->error, direct, 1e-6 * direct);
+  EXPECT_FALSE(awqGroup({}, a.k, a.meanAbs.data(), a.xtx.data(), AwqOptions{}, err));
+}

@@ -368,6 +368,51 @@ TEST(PlanFile, HandEditErrors) {
   EXPECT_NE(err.find("key 'default': unknown scheme 'int5'"), std::string::npos) << err;
 }
 
+/// APPLY's extensions: "smoothquant": true, default_method, default_smoothquant.
+TEST(PlanFile, SmoothQuantSearchAndDefaultMethod) {
+  TempDir tmp;
+  std::string path = tmp.path + "plan.json", err;
+  QuantPlan p = samplePlan();
+  p.layers[1].smoothQuantAlpha.reset();
+  p.layers[1].smoothQuant = true;
+  p.defaultScheme = *Scheme::parse("w8a8");
+  p.defaultMethod = Method::GPTQ;
+  p.defaultSmoothQuant = true;
+  ASSERT_TRUE(writePlan(p, path, err)) << err;
+  std::string text = slurp(path);
+  EXPECT_NE(text.find("\"smoothquant\": true"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"default_method\": \"gptq\""), std::string::npos) << text;
+  auto back = readPlan(path, err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_TRUE(back->layers[1].smoothQuant);
+  EXPECT_TRUE(back->layers[1].smoothed());
+  EXPECT_FALSE(back->layers[0].smoothed());
+  EXPECT_EQ(back->defaultMethod, Method::GPTQ);
+  EXPECT_TRUE(back->defaultSmoothQuant);
+  auto model = sampleModel();
+  model.push_back({"output.weight", 100, 64});
+  auto r = resolvePlan(*back, model, "", path, err);
+  ASSERT_TRUE(r) << err;
+  EXPECT_EQ(r->back().method, Method::GPTQ);
+  EXPECT_TRUE(r->back().smoothQuant);
+  const std::string good = text;
+  auto expectError = [&](const std::string &from, const std::string &to, const std::string &what) {
+    std::string j = good;
+    replaceOnce(j, from, to);
+    spit(path, j);
+    EXPECT_FALSE(readPlan(path, err)) << what;
+    EXPECT_NE(err.find(what), std::string::npos) << err;
+  };
+  expectError("\"smoothquant\": true", "\"smoothquant\": 1", "key 'smoothquant' must be true or false");
+  expectError("\"smoothquant\": true", "\"smoothquant\": true, \"smoothquant_alpha\": 0.5", "not both");
+  expectError("\"w8a8\",\n      \"smoothquant\"", "\"int8_pc_sym\",\n      \"smoothquant\"",
+              "smoothquant is only meaningful with scheme w8a8");
+  expectError("\"default_method\": \"gptq\"", "\"default_method\": \"gpt\"",
+              "key 'default_method': unknown method 'gpt'");
+  expectError("\"default\": \"w8a8\"", "\"default\": \"int4\"",
+              "default: smoothquant is only meaningful with scheme w8a8");
+}
+
 /// The accumulator against direct computations over all rows.
 TEST(StatsAccumulator, MatchesDirectStatistics) {
   const int64_t k = 12, rows = 3001;
