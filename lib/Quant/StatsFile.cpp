@@ -161,6 +161,21 @@ static bool writeStatsImpl(const CalibrationStats &stats, const std::string &jso
       {"source", stats.source}, {"samples", stats.samples}, {"seq_len", stats.seqLen}};
   root["blob"] = {{"file", fileutil::baseName(blobPath)}, {"bytes", blob.bytes.size()}};
   root["layers"] = layers;
+  if (stats.summary) { // SENS
+    const SensitivitySummary &sm = *stats.summary;
+    Json j = {{"kl_source", sm.klSource},
+              {"kl_windows", sm.klWindows},
+              {"kl_seq_len", sm.klSeqLen},
+              {"kl_token_offset", sm.klTokenOffset},
+              {"pairs", sm.pairs}};
+    if (sm.spearman)
+      j["spearman"] = *sm.spearman;
+    Json by = Json::object();
+    for (const auto &[scheme, rho] : sm.spearmanByScheme)
+      by[scheme] = rho;
+    j["spearman_by_scheme"] = by;
+    root["sensitivity_summary"] = j;
+  }
   return fileutil::writeFileAtomic(blobPath, blob.bytes, error) &&
          fileutil::writeFileAtomic(jsonPath, root.dump(1) + "\n", error);
 }
@@ -272,6 +287,36 @@ std::optional<CalibrationStats> readStats(const std::string &jsonPath, std::stri
       }
       st.layers[it.key()] = std::move(l);
     }
+    if (const Json *sj = w.find(root, "sensitivity_summary")) { // SENS
+      Where ws = w.sub("sensitivity_summary");
+      if (!sj->is_object())
+        w.fail("key 'sensitivity_summary' must be an object");
+      SensitivitySummary sm;
+      sm.klSource = ws.str(*sj, "kl_source");
+      sm.klWindows = ws.integer(*sj, "kl_windows");
+      sm.klSeqLen = ws.integer(*sj, "kl_seq_len");
+      sm.klTokenOffset = ws.integer(*sj, "kl_token_offset");
+      sm.pairs = ws.integer(*sj, "pairs");
+      auto rho = [&](const Json &v, const std::string &what) {
+        double r = ws.number(v, what);
+        if (!(r >= -1.0 && r <= 1.0))
+          ws.fail("'" + what + "' must be a rank correlation in [-1, 1], got " + v.dump());
+        return r;
+      };
+      if (const Json *r = ws.find(*sj, "spearman"))
+        sm.spearman = rho(*r, "spearman");
+      if (const Json *by = ws.find(*sj, "spearman_by_scheme")) {
+        if (!by->is_object())
+          ws.fail("key 'spearman_by_scheme' must be an object");
+        for (auto it = by->begin(); it != by->end(); ++it) {
+          auto scheme = Scheme::parse(it.key());
+          if (!scheme)
+            ws.fail("spearman_by_scheme names an unknown scheme '" + it.key() + "'");
+          sm.spearmanByScheme[scheme->name()] = rho(it.value(), it.key());
+        }
+      }
+      st.summary = std::move(sm);
+    }
     return st;
   } catch (const JsonError &e) {
     error = e.what();
@@ -351,6 +396,8 @@ bool mergeStats(CalibrationStats &base, const CalibrationStats &update, std::str
     }
     b.sensitivity = std::move(sens);
   }
+  if (update.summary) // SENS
+    base.summary = update.summary;
   return true;
 }
 

@@ -95,6 +95,38 @@ int main(int argc, char **argv) {
       "calib-tokens",
       cl::desc("Also write the int32 token ids of the calibration windows"),
       cl::value_desc("file"), cl::cat(category));
+  // SENS: the sensitivity stage.
+  cl::opt<std::string> sensitivity(
+      "sensitivity",
+      cl::desc("Per layer and candidate scheme, write into --stats the Hessian "
+               "estimate from the statistics (hessian), the measured KL of the "
+               "logits with only that layer quantized (kl), or both (all)"),
+      cl::value_desc("hessian|kl|all"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> candidates(
+      "candidates",
+      cl::desc("Candidate schemes of --sensitivity (default f16,int8_pc_sym,"
+               "int6_g128_asym,int5_g128_asym,int4_g128_asym,int3_g128_asym)"),
+      cl::value_desc("a,b,c"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> sensText(
+      "sens-text",
+      cl::desc("Held text of the KL measurement (default: the calibration "
+               "text of --stats, after its calibration windows)"),
+      cl::value_desc("text.txt"), cl::init(""), cl::cat(category));
+  cl::opt<int64_t> sensWindows("sens-windows",
+                               cl::desc("Windows of the KL measurement (default 2)"),
+                               cl::init(2), cl::cat(category));
+  cl::opt<int64_t> sensSeqLen("sens-seqlen",
+                              cl::desc("Tokens per KL window (default 128)"),
+                              cl::init(128), cl::cat(category));
+  cl::opt<std::string> sensLayers(
+      "sens-layers",
+      cl::desc("With --sensitivity: only layers whose name matches this regex"),
+      cl::value_desc("regex"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> sensTokens(
+      "sens-tokens",
+      cl::desc("Also write the int32 token ids of the KL windows"),
+      cl::value_desc("file"), cl::init(""), cl::cat(category));
+  // end SENS
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
@@ -178,5 +210,12 @@ int main(int argc, char **argv) {
   options.planPath = plan; // APPLY
   options.quantizeMethod = quantizeMethod;
   options.smoothQuant = smoothQuant;
+  options.sensitivity = sensitivity; // SENS
+  options.candidates = candidates;
+  options.sensText = sensText;
+  options.sensWindows = sensWindows;
+  options.sensSeqLen = sensSeqLen;
+  options.sensLayers = sensLayers;
+  options.sensTokensPath = sensTokens;
   return qcc::runDriver(options);
 }

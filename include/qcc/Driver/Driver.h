@@ -87,6 +87,24 @@ struct DriverOptions {
   std::string quantizeMethod = "rtn";
   /// `--smoothquant`: with --quantize=w8a8, SmoothQuant with alpha searched.
   bool smoothQuant = false;
+  // SENS: the sensitivity stage (lib/Driver/Sensitivity.cpp).
+  /// `--sensitivity=hessian|kl|all`: per layer and candidate scheme, the
+  /// Hessian estimate and/or the measured KL, written into --stats; "" = off.
+  std::string sensitivity;
+  /// `--candidates a,b,c`: candidate schemes ("" = quant::defaultCandidates()).
+  std::string candidates;
+  /// `--sens-text`: held text of the KL measurement ("" = the statistics'
+  /// calibration text, windows taken after the calibration windows).
+  std::string sensText;
+  /// `--sens-windows`: windows (sequences, one batch) of the KL measurement.
+  int64_t sensWindows = 2;
+  /// `--sens-seqlen`: tokens per window of the KL measurement.
+  int64_t sensSeqLen = 128;
+  /// `--sens-layers`: only layers whose name matches this regex ("" = all).
+  std::string sensLayers;
+  /// `--sens-tokens`: also write the int32 token ids of the KL windows here.
+  std::string sensTokensPath;
+  // end SENS
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line

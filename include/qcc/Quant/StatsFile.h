@@ -56,6 +56,25 @@ struct LayerStats {
   std::map<std::string, SchemeSensitivity> sensitivity; ///< by canonical scheme name
 };
 
+// SENS: how the sensitivities were measured and how well they agree.
+/// The "sensitivity_summary" object: the KL protocol and the Spearman rank
+/// correlation of the Hessian estimates against the measured KL.
+struct SensitivitySummary {
+  std::string klSource;      ///< held text of the KL measurement
+  int64_t klWindows = 0;     ///< windows (sequences) of that text
+  int64_t klSeqLen = 0;      ///< tokens per window
+  int64_t klTokenOffset = 0; ///< first token used (after the calibration windows)
+  int64_t pairs = 0;         ///< (layer, scheme) pairs with both values
+  std::optional<double> spearman; ///< over all pairs, in [-1, 1]
+  std::map<std::string, double> spearmanByScheme; ///< per canonical scheme name
+  bool operator==(const SensitivitySummary &o) const {
+    return klSource == o.klSource && klWindows == o.klWindows && klSeqLen == o.klSeqLen &&
+           klTokenOffset == o.klTokenOffset && pairs == o.pairs && spearman == o.spearman &&
+           spearmanByScheme == o.spearmanByScheme;
+  }
+};
+// end SENS
+
 /// The whole file.
 struct CalibrationStats {
   ModelFingerprint model;
@@ -63,6 +82,7 @@ struct CalibrationStats {
   int64_t samples = 0;   ///< calibration sequences
   int64_t seqLen = 0;    ///< tokens per sequence
   std::map<std::string, LayerStats> layers; ///< by qcc.layer name
+  std::optional<SensitivitySummary> summary; ///< SENS: written by qcc --sensitivity
 };
 
 /// Writes \p stats to \p jsonPath and its blob \p jsonPath + ".bin" (both
@@ -82,7 +102,8 @@ bool checkStatsModel(const CalibrationStats &stats, const ModelFingerprint &mode
 /// Partial update: layers of \p update replace those of \p base; sensitivity
 /// entries merge per scheme (update wins), so a run that measured only some
 /// layers or schemes adds to an existing file. Model and calibration must
-/// agree (false + \p error otherwise).
+/// agree (false + \p error otherwise). A summary in \p update replaces
+/// that of \p base.
 bool mergeStats(CalibrationStats &base, const CalibrationStats &update, std::string &error);
 
 } // namespace qcc::quant
