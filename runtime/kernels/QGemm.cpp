@@ -4,7 +4,7 @@
 // the call, quantizes A per row for INT8_W8A8, and dispatches:
 //
 //   AVX2+FMA+F16C, M <= 4, group, K % 32 == 0 -> qgemvRowsAvx2 (QGemmAvx2.cpp),
-//                                              parallel over blocks of rows
+//     (F16 / BF16: any K)                      parallel over blocks of rows
 //   AVX2+FMA+F16C, M > 4                    -> qgemmAvx2 (dequantized
 //                                              W panels x 6x16 micro-kernel)
 //   otherwise                               -> qgemmRowsPortable (below)
@@ -160,7 +160,8 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
     qgemmAvx2(p);
     return;
   }
-  bool fastGemv = avx2 && group % 32 == 0 && K % 32 == 0;
+  // F16 / BF16 (group == K) take any K: their GEMV has a scalar tail.
+  bool fastGemv = avx2 && (p.l.isHalf() || (group % 32 == 0 && K % 32 == 0));
   std::vector<int16_t> aq16;
   if (fastGemv && p.aq) {
     aq16.assign(aq.begin(), aq.end());
@@ -178,7 +179,7 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
       }
     p.aSum = aSum.data();
   }
-    // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
+  // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
   // task (so small tasks stay cheap to schedule), multiples of 4 rows.
   int64_t byBytes = (int64_t(1) << 16) / p.l.rowBytes;
   int64_t byCount = (N + 15) / 16;

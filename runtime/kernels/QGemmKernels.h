@@ -48,9 +48,8 @@ inline void storeOut(float *dst, float v, bool accumulate, const float *bias,
 /// Portable kernel: rows [n0, n1) of W, all M rows of A (any scheme).
 void qgemmRowsPortable(const QProblem &p, int64_t n0, int64_t n1);
 
-/// AVX2+FMA GEMV for M <= 4, group % 32 == 0, K % 32 == 0: rows [n0, n1)
-/// of W. Call
-/// only when hostHasAvx2Fma16() is true.
+/// AVX2+FMA GEMV for M <= 4 and group % 32 == 0, K % 32 == 0 (F16 / BF16:
+/// any K): rows [n0, n1) of W. Call only when hostHasAvx2Fma16() is true.
 void qgemvRowsAvx2(const QProblem &p, int64_t n0, int64_t n1);
 
 /// AVX2+FMA GEMM for M > 4 (any group): the whole product.
