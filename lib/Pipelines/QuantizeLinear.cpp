@@ -40,6 +40,8 @@ StringRef formatName(qcc::quant::Format f) {
   case qcc::quant::Format::NF4: return "nf4";
   case qcc::quant::Format::FP8E4M3: return "fp8_e4m3";
   case qcc::quant::Format::Int8W8A8: return "int8_w8a8";
+  case qcc::quant::Format::F16: return "f16";   // QF16
+  case qcc::quant::Format::BF16: return "bf16"; // QF16
   default: return "";
   }
 }
@@ -173,7 +175,7 @@ struct QuantizeLinearPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::optional<qcc::quant::Scheme> s = qcc::quant::Scheme::parse(scheme);
-    if (!s || !s->isQuantized() || formatName(s->format).empty()) {
+    if (!s || !s->isPacked() || formatName(s->format).empty()) { // QF16: + f16/bf16
       module.emitError() << "qcc-quantize-linear: unknown or unquantized scheme '"
                          << scheme << "'";
       return signalPassFailure();
