@@ -628,6 +628,47 @@ TEST_P(QGemmTest, HalfFormatsMatchDoubleReference) {
     }
 }
 
+/// The integer W8A8 GEMM (M > 4) against the f32 path on the same
+/// fake-quantized A (qgemmForceW8A8F32): both compute aScale * sum_g s_g *
+/// sum_k qa qw, one exactly in int32 per group, the other in f32, so they
+/// agree to f32 rounding of |aScale| sum_k |qa| |qw s|.
+TEST(QGemm, W8A8IntegerGemmMatchesTheF32Path) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  // (group, K): per channel, even groups with a partial last group, K not a
+  // multiple of 64 (padded pairs), and an odd group (f32 fallback).
+  const std::pair<int64_t, int64_t> gk[] = {
+      {576, 576}, {128, 576}, {64, 192}, {32, 83}, {82, 82}, {37, 37}};
+  for (auto [group, K] : gk)
+    for (int64_t M : {5, 6, 7, 13, 64}) {
+      int64_t N = 67;
+      SCOPED_TRACE("g=" + std::to_string(group) + " K=" + std::to_string(K) +
+                   " M=" + std::to_string(M));
+      QWeight w = makeWeight(rng, QCC_QF_INT8_W8A8, 8, N, K, group);
+      std::vector<float> a(M * K), bias(N), cInt(M * N), cF32(M * N);
+      for (float &x : a)
+        x = dist(rng);
+      for (float &x : bias)
+        x = dist(rng);
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+                   K, blobOf(w), cInt.data(), N, bias.data());
+      qcc::rt::q::qgemmForceW8A8F32(true);
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+                   K, blobOf(w), cF32.data(), N, bias.data());
+      qcc::rt::q::qgemmForceW8A8F32(false);
+      for (int64_t m = 0; m < M; ++m) {
+        std::vector<double> qa = fakeQuantizeRow(a.data() + m * K, K);
+        for (int64_t n = 0; n < N; ++n) {
+          double mag = std::fabs(bias[n]);
+          for (int64_t k = 0; k < K; ++k)
+            mag += std::fabs(qa[k] * w.expected[n * K + k]);
+          ASSERT_NEAR(cInt[m * N + n], cF32[m * N + n], 4 * 0x1p-23 * (K + 2) * mag)
+              << "m=" << m << " n=" << n;
+        }
+      }
+    }
+}
+
 TEST(QGemm, ZeroActivationRowsAndEmptyM) {
   // A zero row of A gives W8A8 scale 0: the output is exactly the bias.
   std::mt19937 rng(5);
