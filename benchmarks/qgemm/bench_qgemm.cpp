@@ -1,12 +1,17 @@
-// bench_qgemm.cpp - qcc_rt_qgemm (packed quantized weights) against qcc_rt_sgemm on the same f32 shapes.
+// bench_qgemm.cpp - qcc_rt_qgemm (packed quantized and f16/bf16 weights) against qcc_rt_sgemm on the same shapes.
 //
 // Decode (M = 1): SmolLM2 shapes N x K = 576x576, 1536x576, 576x1536, 49152x576. Each timed call reads a
 // different copy of the weight, rotating through >= 256 MiB of copies, so the weights come from DRAM as in
 // a real decode step (not from the 32 MiB L3). Reports GB/s of weight bytes read (packed blob, or f32 for
-// sgemm) and G weights/s. Prefill (M = 512): GFLOP/s (2 M N K per second) of both on the first three
-// shapes, one copy (the GEMM is compute bound).
-// Usage: bench_qgemm THREADS [SECONDS_PER_CASE]   (qcc_rt_parallel_for runs on the runtime's thread pool)
+// sgemm) and G weights/s. Prefill (M = PREFILL_M, default 128): GFLOP/s (2 M N K per second) of both on all
+// four shapes, one copy (the GEMM is compute bound); f32 twice: packing B per call (f32) and with the
+// packed-B cache of constant weights (f32_bc, what model.so's f32 prefill uses); w8a8 twice: the int8 x int8
+// GEMM and the f32 path on fake-quantized A (w8a8_f32).
+// Schemes: f16, bf16, int8 per channel, w8a8, int6/5/4/3/2 g128 asym (K = 576: a partial last group), nf4 g64,
+// fp8 e4m3 per channel.
+// Usage: bench_qgemm THREADS [SECONDS_PER_CASE [PREFILL_M]]   (qcc_rt_parallel_for runs on the runtime's thread pool)
 #include "ThreadPool.h"
+#include "kernels/QGemmKernels.h"
 #include "qcc/Runtime/Kernels.h"
 #include "qcc/Runtime/QKernels.h"
 
@@ -51,24 +56,35 @@ struct Scheme {
 };
 
 static const Scheme kSchemes[] = {
-    {"u2_g64", QCC_QF_UNIFORM, 2, 64},  {"u3_g64", QCC_QF_UNIFORM, 3, 64}, {"u4_g32", QCC_QF_UNIFORM, 4, 32},
-    {"u4_g64", QCC_QF_UNIFORM, 4, 64},  {"u4_pc", QCC_QF_UNIFORM, 4, 0},   {"u5_g64", QCC_QF_UNIFORM, 5, 64},
-    {"u6_g64", QCC_QF_UNIFORM, 6, 64},  {"u8_g64", QCC_QF_UNIFORM, 8, 64}, {"nf4_g64", QCC_QF_NF4, 4, 64},
-    {"fp8_pc", QCC_QF_FP8_E4M3, 8, 0},  {"w8a8_pc", QCC_QF_INT8_W8A8, 8, 0},
+    {"f16", QCC_QF_F16, 16, 0},          {"bf16", QCC_QF_BF16, 16, 0},        {"int8_pc", QCC_QF_UNIFORM, 8, 0},
+    {"w8a8", QCC_QF_INT8_W8A8, 8, 0},    {"int6_g128", QCC_QF_UNIFORM, 6, 128}, {"int5_g128", QCC_QF_UNIFORM, 5, 128},
+    {"int4_g128", QCC_QF_UNIFORM, 4, 128}, {"int3_g128", QCC_QF_UNIFORM, 3, 128}, {"int2_g128", QCC_QF_UNIFORM, 2, 128},
+    {"nf4_g64", QCC_QF_NF4, 4, 64},      {"fp8_pc", QCC_QF_FP8_E4M3, 8, 0},
 };
 
 /// `copies` packed copies of one random N x K weight in a scheme.
 static std::vector<std::vector<uint8_t>> packCopies(const Scheme &s, int64_t N, int64_t K, int copies) {
   int64_t group = s.group ? s.group : K;
   std::mt19937 rng(7);
-  std::vector<uint8_t> codes(N * K);
-  for (auto &c : codes)
-    c = uint8_t(rng() & (s.format == QCC_QF_FP8_E4M3 ? 0x77 : 0xff));
-  std::vector<float> scales(N * (K / group), 0.01f), mins(N * (K / group), -0.05f);
   uint64_t size = qcc_rt_qpacked_size(s.format, s.bits, N, K, group);
   std::vector<uint8_t> blob(size);
-  if (qcc_rt_qpack(s.format, s.bits, N, K, group, codes.data(), scales.data(), mins.data(), blob.data()) != 0) {
-    std::fprintf(stderr, "bench_qgemm: qcc_rt_qpack failed for %s\n", s.name);
+  int32_t rc;
+  if (s.bits == 16) {
+    std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
+    std::vector<float> w(N * K);
+    for (float &x : w)
+      x = dist(rng);
+    rc = qcc_rt_qpack_f32(s.format, N, K, w.data(), blob.data());
+  } else {
+    std::vector<uint8_t> codes(N * K);
+    for (auto &c : codes)
+      c = uint8_t(rng() & (s.format == QCC_QF_FP8_E4M3 ? 0x77 : 0xff));
+    int64_t groups = (K + group - 1) / group; // the last group may be partial
+    std::vector<float> scales(N * groups, 0.01f), mins(N * groups, -0.05f);
+    rc = qcc_rt_qpack(s.format, s.bits, N, K, group, codes.data(), scales.data(), mins.data(), blob.data());
+  }
+  if (rc != 0) {
+    std::fprintf(stderr, "bench_qgemm: packing failed for %s\n", s.name);
     std::exit(1);
   }
   return std::vector<std::vector<uint8_t>>(copies, blob);
@@ -97,6 +113,7 @@ template <typename Fn> static double timeCalls(Fn fn, double seconds) {
 int main(int argc, char **argv) {
   int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   double seconds = argc > 2 ? std::atof(argv[2]) : 0.3;
+  const int64_t M = argc > 3 ? std::atoll(argv[3]) : 128; // prefill rows
   std::unique_ptr<qcc::rt::ThreadPool> owned;
   if (threads > 1) {
     owned = std::make_unique<qcc::rt::ThreadPool>(threads);
@@ -146,9 +163,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  // Prefill: M = 512.
-  const int64_t M = 512;
-  for (int si = 0; si < 3; ++si) {
+  // Prefill: M rows, all four shapes.
+  for (int si = 0; si < 4; ++si) {
     int64_t N = shapes[si][0], K = shapes[si][1];
     std::vector<float> a(M * K), c(M * N), w(N * K);
     for (float &x : a)
@@ -178,6 +194,17 @@ int main(int argc, char **argv) {
           seconds);
       std::printf("prefill M=%lld N=%-6lld K=%-5lld %-8s %8.1f ms %7.1f GFLOP/s\n", (long long)M, (long long)N,
                   (long long)K, s.name, t * 1e3, flop / t * 1e-9);
+      if (s.format == QCC_QF_INT8_W8A8) { // the f32 path on fake-quantized A, for comparison
+        qcc::rt::q::qgemmForceW8A8F32(true);
+        t = timeCalls(
+            [&](int) {
+              qcc_rt_qgemm(0, s.format, s.bits, group, M, N, K, a.data(), K, blobs[0].data(), c.data(), N, nullptr);
+            },
+            seconds);
+        qcc::rt::q::qgemmForceW8A8F32(false);
+        std::printf("prefill M=%lld N=%-6lld K=%-5lld %-8s %8.1f ms %7.1f GFLOP/s\n", (long long)M, (long long)N,
+                    (long long)K, "w8a8_f32", t * 1e3, flop / t * 1e-9);
+      }
     }
   }
   return 0;

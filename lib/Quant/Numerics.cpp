@@ -41,6 +41,8 @@ float roundToBFloat16(float x) {
   std::memcpy(&u, &x, 4);
   u += 0x7fffu + ((u >> 16) & 1u); // round to nearest even on the low 16 bits
   u &= 0xffff0000u;
+  if ((u & 0x7fffffffu) == 0x7f800000u) // a finite x carried into inf:
+    u -= 0x10000u;                      // saturate to +-max bfloat16 (0x7f7f)
   float r;
   std::memcpy(&r, &u, 4);
   return r;

@@ -4,7 +4,10 @@
 // the call, quantizes A per row for INT8_W8A8, and dispatches:
 //
 //   AVX2+FMA+F16C, M <= 4, group, K % 32 == 0 -> qgemvRowsAvx2 (QGemmAvx2.cpp),
-//                                              parallel over blocks of rows
+//     (F16 / BF16: any K)                      parallel over blocks of rows
+//   AVX2+FMA+F16C, M > 4, INT8_W8A8         -> qgemmW8A8IntAvx2 (int8 x int8,
+//                                              QGemmW8A8Avx2.cpp) when groups
+//                                              split K at even k
 //   AVX2+FMA+F16C, M > 4                    -> qgemmAvx2 (dequantized
 //                                              W panels x 6x16 micro-kernel)
 //   otherwise                               -> qgemmRowsPortable (below)
@@ -156,15 +159,17 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
   }
 
   bool avx2 = qgemmIsa() == 1;
-  if (avx2 && M > 4) {
-    qgemmAvx2(p);
-    return;
-  }
-  bool fastGemv = avx2 && group % 32 == 0 && K % 32 == 0;
-  std::vector<int16_t> aq16;
-  if (fastGemv && p.aq) {
+  // F16 / BF16 (group == K) take any K: their GEMV has a scalar tail.
+  bool fastGemv = avx2 && (p.l.isHalf() || (group % 32 == 0 && K % 32 == 0));
+  std::vector<int16_t> aq16; // INT8_W8A8: A widened for vpmaddwd
+  if (avx2 && p.aq && (fastGemv || M > 4)) {
     aq16.assign(aq.begin(), aq.end());
     p.aq16 = aq16.data();
+  }
+  if (avx2 && M > 4) {
+    if (!qgemmW8A8IntAvx2(p)) // int8 x int8 for W8A8 when it applies
+      qgemmAvx2(p);
+    return;
   }
   std::vector<float> aSum;
   if (fastGemv && format == QCC_QF_UNIFORM && group >= 64) {
@@ -178,7 +183,7 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
       }
     p.aSum = aSum.data();
   }
-    // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
+  // At least ~16 tasks (load balance), at most ~64 KiB of packed weight per
   // task (so small tasks stay cheap to schedule), multiples of 4 rows.
   int64_t byBytes = (int64_t(1) << 16) / p.l.rowBytes;
   int64_t byCount = (N + 15) / 16;

@@ -3,7 +3,8 @@
 // Compiled for the baseline ISA with avx2/fma/f16c function attributes;
 // QGemm.cpp calls these only when cpuid says the host has them.
 //
-// GEMV (M <= 4, group and K multiples of 32; LLM decode, memory bound): one pass over
+// GEMV (M <= 4, group and K multiples of 32, or F16 / BF16; LLM decode,
+// memory bound): one pass over
 // each row record of the blob. Per 32-code sub-block, one or two unaligned
 // loads expand (shifts, masks, bit-plane byte shuffles; QPack.cpp's layout)
 // to 32 code bytes, then 4 x 8 floats (code value; NF4 table value via two
@@ -11,6 +12,8 @@
 // float is dequantized in a register (q * scale + min, one FMA; UNIFORM
 // groups >= 64 instead scale per group and add min * sum(a)) and multiplied
 // into the M rows of A.
+// F16 / BF16 widen 8 weights per load (vcvtph2ps; bf16: zero-extend to
+// 32 bits and shift left 16) and multiply them into A, scalar past K / 8 * 8.
 // INT8_W8A8 instead multiplies int8 weights (sign-extended to int16) with
 // the int16-widened int8 activations in vpmaddwd, accumulates int32 per
 // group and scales once per group.
@@ -360,6 +363,65 @@ QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
   }
 }
 
+/// 8 F16 / BF16 weights at `p` (unaligned), widened exactly to f32.
+template <int Format>
+QCC_AVX2_INLINE __m256 load8Half(const uint8_t *p) {
+  __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+  if constexpr (Format == QCC_QF_F16)
+    return _mm256_cvtph_ps(h);
+  else
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+/// One F16 / BF16 weight, widened.
+template <int Format> QCC_AVX2_INLINE float loadHalfWeight(const uint8_t *p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  if constexpr (Format == QCC_QF_F16)
+    return _cvtsh_ss(h);
+  else
+    return bf16ToFloat(h);
+}
+
+/// F16 / BF16 GEMV over rows [n0, n1) of W for M rows of A (any K).
+template <int M, int Format>
+QCC_AVX2 void gemvRowsHalf(const QProblem &p, int64_t n0, int64_t n1) {
+  constexpr int NA = M == 1 ? 4 : 2; // accumulators per row of A
+  const Layout &l = p.l;
+  const int64_t K = l.K, k32 = K / 32 * 32, k8 = K / 8 * 8;
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t *w = p.rows + n * l.rowBytes + l.codesOffset;
+    __m256 acc[M][NA];
+    for (int m = 0; m < M; ++m)
+      for (int i = 0; i < NA; ++i)
+        acc[m][i] = _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k < k32; k += 32)
+      for (int i = 0; i < 4; ++i) {
+        __m256 v = load8Half<Format>(w + 2 * (k + 8 * i));
+        for (int m = 0; m < M; ++m)
+          acc[m][i % NA] = _mm256_fmadd_ps(
+              v, _mm256_loadu_ps(p.a + m * p.lda + k + 8 * i), acc[m][i % NA]);
+      }
+    for (; k < k8; k += 8) {
+      __m256 v = load8Half<Format>(w + 2 * k);
+      for (int m = 0; m < M; ++m)
+        acc[m][0] = _mm256_fmadd_ps(v, _mm256_loadu_ps(p.a + m * p.lda + k),
+                                    acc[m][0]);
+    }
+    for (int m = 0; m < M; ++m) {
+      __m256 t = acc[m][0];
+      for (int i = 1; i < NA; ++i)
+        t = _mm256_add_ps(t, acc[m][i]);
+      float s = hsum(t);
+      for (int64_t kk = k8; kk < K; ++kk)
+        s += loadHalfWeight<Format>(w + 2 * kk) * p.a[m * p.lda + kk];
+      storeOut(p.c + m * p.ldc + n, s, p.accumulate,
+               p.bias ? p.bias + n : nullptr, p.relu);
+    }
+  }
+}
+
 template <int M>
 QCC_AVX2 void gemvDispatch(const QProblem &p, int64_t n0, int64_t n1) {
   switch (p.l.format) {
@@ -382,6 +444,10 @@ QCC_AVX2 void gemvDispatch(const QProblem &p, int64_t n0, int64_t n1) {
     return gemvRows<M, QCC_QF_NF4, 4>(p, n0, n1);
   case QCC_QF_FP8_E4M3:
     return gemvRows<M, QCC_QF_FP8_E4M3, 8>(p, n0, n1);
+  case QCC_QF_F16:
+    return gemvRowsHalf<M, QCC_QF_F16>(p, n0, n1);
+  case QCC_QF_BF16:
+    return gemvRowsHalf<M, QCC_QF_BF16>(p, n0, n1);
   default:
     return gemvRowsW8A8<M>(p, n0, n1);
   }
@@ -409,10 +475,26 @@ QCC_AVX2 void dequantRow(const Layout &l, const uint8_t *row, int64_t k0,
   }
 }
 
+/// Widens F16 / BF16 elements [k0, k1) of one row to f32 (any k0, k1).
+template <int Format>
+QCC_AVX2 void dequantRowHalf(const Layout &l, const uint8_t *row, int64_t k0,
+                             int64_t k1, float *out) {
+  const uint8_t *w = row + l.codesOffset;
+  int64_t k = k0;
+  for (; k + 8 <= k1; k += 8)
+    _mm256_storeu_ps(out + (k - k0), load8Half<Format>(w + 2 * k));
+  for (; k < k1; ++k)
+    out[k - k0] = loadHalfWeight<Format>(w + 2 * k);
+}
+
 using DequantFn = void (*)(const Layout &, const uint8_t *, int64_t, int64_t,
                            float *);
 
 DequantFn dequantFor(const Layout &l) {
+  if (l.format == QCC_QF_F16)
+    return dequantRowHalf<QCC_QF_F16>;
+  if (l.format == QCC_QF_BF16)
+    return dequantRowHalf<QCC_QF_BF16>;
   if (l.group % 32 != 0 || l.K % 32 != 0)
     return dequantRowPortable;
   switch (l.format) {

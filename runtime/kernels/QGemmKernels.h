@@ -48,13 +48,20 @@ inline void storeOut(float *dst, float v, bool accumulate, const float *bias,
 /// Portable kernel: rows [n0, n1) of W, all M rows of A (any scheme).
 void qgemmRowsPortable(const QProblem &p, int64_t n0, int64_t n1);
 
-/// AVX2+FMA GEMV for M <= 4, group % 32 == 0, K % 32 == 0: rows [n0, n1)
-/// of W. Call
-/// only when hostHasAvx2Fma16() is true.
+/// AVX2+FMA GEMV for M <= 4 and group % 32 == 0, K % 32 == 0 (F16 / BF16:
+/// any K): rows [n0, n1) of W. Call only when hostHasAvx2Fma16() is true.
 void qgemvRowsAvx2(const QProblem &p, int64_t n0, int64_t n1);
 
 /// AVX2+FMA GEMM for M > 4 (any group): the whole product.
 void qgemmAvx2(const QProblem &p);
+
+/// INT8_W8A8 GEMM (M > 4) in integers (QGemmW8A8Avx2.cpp): needs p.aq16
+/// and every group boundary on an even k. Returns false, doing nothing,
+/// when it does not apply (or is switched off).
+bool qgemmW8A8IntAvx2(const QProblem &p);
+/// Switches the integer W8A8 GEMM off (true: the f32 path on fake-quantized
+/// A) or back on; for tests and benchmarks.
+void qgemmForceW8A8F32(bool f32);
 
 /// True when the CPU and the OS support AVX2, FMA and F16C.
 bool hostHasAvx2Fma16();

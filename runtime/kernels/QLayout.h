@@ -38,6 +38,8 @@ struct Layout {
   /// Whole blob: header + N * rowBytes.
   uint64_t total = 0;
   bool hasMin() const { return minsOffset != codesOffset; }
+  /// F16 / BF16: 2-byte weights, no scales (codesOffset 0).
+  bool isHalf() const { return bits == 16; }
 };
 
 /// Fills `l` for a scheme; false if the scheme is not supported.
@@ -57,6 +59,19 @@ inline float loadHalf(const uint8_t *p) {
   std::memcpy(&h, p, 2);
   return halfToFloat(h);
 }
+
+/// bfloat16 bits -> float (exact: the high half of an f32).
+inline float bf16ToFloat(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/// A finite f32 rounded to the nearest f16 / bf16 (ties to even),
+/// saturating at the largest finite value (qcc_rt_qpack_f32's rounding).
+uint16_t floatToHalfSaturating(float f);
+uint16_t floatToBF16Saturating(float f);
 
 /// FP8 E4M3 (finite variant, 0x7f/0xff NaN) to float.
 float fp8e4m3ToFloat(uint8_t code);

@@ -30,6 +30,8 @@
 //   bits 4: 4-bit part of q            bits 5: 4-bit part of q & 15, plane q >> 4
 //   bits 6: 4-bit part of q & 15, then 2-bit part of q >> 4
 //   bits 8: 64 bytes, q[i]             (NF4 = bits 4, FP8 / W8A8 = bits 8)
+//   bits 16: 128 bytes, q[i] as little-endian u16 (F16 / BF16: the row
+//            record is just the K weights in order, zero-padded; no scales)
 //
 // So codes 0..31 of a chunk (one 32-wide group, or the first half of a
 // longer one) come from the low nibbles / first two 2-bit fields, and 32..63
@@ -82,6 +84,11 @@ bool makeLayout(int32_t format, int32_t bits, int64_t N, int64_t K,
     if (bits != 8)
       return false;
     break;
+  case QCC_QF_F16:
+  case QCC_QF_BF16:
+    if (bits != 16 || group != K) // no scales: one "group" per row
+      return false;
+    break;
   default:
     return false;
   }
@@ -99,7 +106,8 @@ bool makeLayout(int32_t format, int32_t bits, int64_t N, int64_t K,
   l.group = group;
   l.groups = (K + group - 1) / group;
   l.kPad = (K + kChunk - 1) / kChunk * kChunk;
-  l.minsOffset = 2 * l.groups;
+  bool half = bits == 16;
+  l.minsOffset = half ? 0 : 2 * l.groups;
   l.codesOffset = l.minsOffset + (format == QCC_QF_UNIFORM ? 2 * l.groups : 0);
   l.rowBytes = l.codesOffset + l.kPad / kChunk * 8 * bits;
   l.total = uint64_t(kHeaderBytes) + uint64_t(N) * uint64_t(l.rowBytes);
@@ -167,6 +175,23 @@ uint16_t floatToHalf(float f) {
   if (rest > 0x1000u || (rest == 0x1000u && (h & 1u)))
     ++h; // a carry into the exponent is still the right encoding
   return sign | uint16_t(h);
+}
+
+uint16_t floatToHalfSaturating(float f) {
+  uint16_t h = floatToHalf(f);
+  if ((h & 0x7fffu) == 0x7c00u) // a finite f >= 65520 rounded to inf
+    h = uint16_t((h & 0x8000u) | 0x7bffu);
+  return h;
+}
+
+uint16_t floatToBF16Saturating(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t r = x + 0x7fffu + ((x >> 16) & 1u); // ties to even on 16 bits
+  uint16_t h = uint16_t(r >> 16);
+  if ((h & 0x7fffu) == 0x7f80u) // carried into inf
+    h = uint16_t((h & 0x8000u) | 0x7f7fu);
+  return h;
 }
 
 float fp8e4m3ToFloat(uint8_t code) {
@@ -280,6 +305,14 @@ void unpackChunk(int32_t bits, const uint8_t *src, uint8_t codes[kChunk]) {
 void dequantRowPortable(const Layout &l, const uint8_t *row, int64_t k0,
                         int64_t k1, float *out) {
   const uint8_t *codes = row + l.codesOffset;
+  if (l.isHalf()) {
+    for (int64_t k = k0; k < k1; ++k) {
+      uint16_t h;
+      std::memcpy(&h, codes + 2 * k, 2);
+      out[k - k0] = l.format == QCC_QF_F16 ? halfToFloat(h) : bf16ToFloat(h);
+    }
+    return;
+  }
   int64_t chunkBytes = 8 * l.bits;
   uint8_t q[kChunk];
   for (int64_t c0 = k0; c0 < k1; c0 += kChunk) {
@@ -326,6 +359,35 @@ float quantizeActivationRow(const float *a, int64_t K, int8_t *q) {
 
 using namespace qcc::rt::q;
 
+namespace {
+
+/// Whether a 2-byte F16 / BF16 code is inf or NaN (exponent all ones).
+bool halfCodeNonFinite(int32_t format, uint16_t h) {
+  return format == QCC_QF_F16 ? (h & 0x7c00u) == 0x7c00u
+                              : (h & 0x7f80u) == 0x7f80u;
+}
+
+/// F16 / BF16 blob from 2-byte codes (little-endian); false, nothing
+/// written, if a code is inf or NaN.
+bool packHalf(const Layout &l, const uint8_t *codes, void *out) {
+  int64_t count = l.N * l.K;
+  for (int64_t i = 0; i < count; ++i) {
+    uint16_t h = uint16_t(codes[2 * i] | codes[2 * i + 1] << 8);
+    if (halfCodeNonFinite(l.format, h))
+      return false;
+  }
+  uint8_t *dst = static_cast<uint8_t *>(out);
+  writeHeader(l, dst);
+  for (int64_t n = 0; n < l.N; ++n) {
+    uint8_t *row = dst + kHeaderBytes + n * l.rowBytes;
+    std::memcpy(row, codes + 2 * n * l.K, size_t(2 * l.K));
+    std::memset(row + 2 * l.K, 0, size_t(l.rowBytes - 2 * l.K));
+  }
+  return true;
+}
+
+} // namespace
+
 extern "C" {
 
 int32_t qcc_rt_qscheme_valid(int32_t format, int32_t bits, int64_t N,
@@ -344,8 +406,11 @@ int32_t qcc_rt_qpack(int32_t format, int32_t bits, int64_t N, int64_t K,
                      int64_t group, const uint8_t *codes, const float *scales,
                      const float *mins, void *out) {
   Layout l;
-  if (!makeLayout(format, bits, N, K, group, l) || !codes || !scales || !out ||
-      (l.hasMin() && !mins))
+  if (!makeLayout(format, bits, N, K, group, l) || !codes || !out)
+    return -1;
+  if (l.isHalf())
+    return packHalf(l, codes, out) ? 0 : -1;
+  if (!scales || (l.hasMin() && !mins))
     return -1;
   // Check everything before writing anything: every scale and min must be a
   // finite half, and FP8 codes must not be NaN.
@@ -381,6 +446,31 @@ int32_t qcc_rt_qpack(int32_t format, int32_t bits, int64_t N, int64_t K,
         q[k - c0] = src[k] & mask;
       packChunk(bits, q, row + l.codesOffset + c0 / kChunk * chunkBytes);
     }
+  }
+  return 0;
+}
+
+int32_t qcc_rt_qpack_f32(int32_t format, int64_t N, int64_t K, const float *w,
+                         void *out) {
+  Layout l;
+  if ((format != QCC_QF_F16 && format != QCC_QF_BF16) ||
+      !makeLayout(format, 16, N, K, K, l) || !w || !out)
+    return -1;
+  int64_t count = N * K;
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(w[i]))
+      return -1;
+  uint8_t *dst = static_cast<uint8_t *>(out);
+  writeHeader(l, dst);
+  for (int64_t n = 0; n < N; ++n) {
+    uint8_t *row = dst + kHeaderBytes + n * l.rowBytes;
+    for (int64_t k = 0; k < K; ++k) {
+      float v = w[n * K + k];
+      uint16_t h = format == QCC_QF_F16 ? floatToHalfSaturating(v)
+                                        : floatToBF16Saturating(v);
+      std::memcpy(row + 2 * k, &h, 2);
+    }
+    std::memset(row + 2 * K, 0, size_t(l.rowBytes - 2 * K));
   }
   return 0;
 }

@@ -39,3 +39,21 @@ func.func @rank3_nf4(%x: tensor<2x?x128xf32>, %w: tensor<4384xi8>) -> tensor<2x?
      : (tensor<2x?x128xf32>, tensor<4384xi8>) -> tensor<2x?x64xf32>
   return %y : tensor<2x?x64xf32>
 }
+
+// -----
+
+// f16 / bf16 lower to the same call with format 16 / 17 and bits 16.
+// CHECK-LABEL: func.func @half
+// CHECK: %[[FMT1:[^ ]*]] = arith.constant 16 : i32
+// CHECK-NEXT: %[[BITS1:[^ ]*]] = arith.constant 16 : i32
+// CHECK: call @qcc_rt_qgemm(%{{[^,]*}}, %[[FMT1]], %[[BITS1]],
+// CHECK: %[[FMT2:[^ ]*]] = arith.constant 17 : i32
+// CHECK-NEXT: %[[BITS2:[^ ]*]] = arith.constant 16 : i32
+// CHECK: call @qcc_rt_qgemm(%{{[^,]*}}, %[[FMT2]], %[[BITS2]],
+func.func @half(%x: tensor<4x128xf32>, %w: tensor<16416xi8>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %a = qcc.qlinear %x, %w {format = "f16", bits = 16 : i64, group_size = 128 : i64, out_features = 64 : i64}
+     : (tensor<4x128xf32>, tensor<16416xi8>) -> tensor<4x64xf32>
+  %b = qcc.qlinear %x, %w {format = "bf16", bits = 16 : i64, group_size = 128 : i64, out_features = 64 : i64}
+     : (tensor<4x128xf32>, tensor<16416xi8>) -> tensor<4x64xf32>
+  return %a, %b : tensor<4x64xf32>, tensor<4x64xf32>
+}

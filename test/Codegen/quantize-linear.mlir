@@ -3,6 +3,9 @@
 // RUN: test -s %t/a.bin
 // RUN: qcc-opt %s -qcc-quantize-linear="scheme=int7_g32_asym side-file=%t/d.bin" 2>&1 | FileCheck %s --check-prefix=SKIP
 // RUN: qcc-opt %s -qcc-quantize-linear="scheme=nf4_g64 layers=^fc2 side-file=%t/b.bin" | FileCheck %s --check-prefix=NF4
+// RUN: qcc-opt %s -qcc-quantize-linear="scheme=f16 side-file=%t/e.bin" | FileCheck %s --check-prefix=F16
+// RUN: qcc-opt %s -qcc-quantize-linear="scheme=bf16 layers=^fc1 side-file=%t/f.bin" | FileCheck %s --check-prefix=BF16
+// RUN: not qcc-opt %s -qcc-quantize-linear="scheme=f32 side-file=%t/g.bin" 2>&1 | FileCheck %s --check-prefix=F32
 // RUN: not qcc-opt %s -qcc-quantize-linear="scheme=int5_bogus side-file=%t/c.bin" 2>&1 | FileCheck %s --check-prefix=BAD
 // qcc-quantize-linear: gemm (W [N, K], trans_b) and matmul (W [K, N]) with
 // constant weights become qcc.qlinear on raw external blobs appended 64-byte
@@ -29,6 +32,22 @@
 // SKIP: warning: qcc-quantize-linear: 2 linear layer(s) stay f32, scheme int7_g32_asym does not fit them; first: fc1 (the quantized kernels do not support it)
 // SKIP: qcc.gemm
 // SKIP: qcc.matmul
+
+// f16 / bf16 (QF16): 2 bytes per weight, no scales, group K: [64, 64] is
+// 32 + 64 * 128 = 8224 bytes, [8, 64] is 32 + 8 * 128 = 1056.
+// F16-LABEL: func.func @mlp
+// F16: %[[W1:.*]] = qcc.external_weight @wq.fc1.0 {format = "raw", offset = 0 : i64, source = "{{.*}}e.bin", tensor = "fc1"} : tensor<8224xi8>
+// F16: qcc.qlinear %arg0, %[[W1]], %{{.*}} {bits = 16 : i64, format = "f16", group_size = 64 : i64, out_features = 64 : i64, qcc.layer = "fc1"}
+// F16: %[[W2:.*]] = qcc.external_weight @wq.fc2.8256 {format = "raw", offset = 8256 : i64, source = "{{.*}}e.bin", tensor = "fc2"} : tensor<1056xi8>
+// F16: qcc.qlinear %{{.*}}, %[[W2]] {bits = 16 : i64, format = "f16", group_size = 64 : i64, out_features = 8 : i64, qcc.layer = "fc2"}
+// F16-NOT: qcc.gemm
+// F16-NOT: qcc.matmul
+
+// BF16-LABEL: func.func @mlp
+// BF16: qcc.qlinear %arg0, %{{.*}}, %{{.*}} {bits = 16 : i64, format = "bf16", group_size = 64 : i64, out_features = 64 : i64, qcc.layer = "fc1"}
+// BF16: qcc.matmul
+
+// F32: error: qcc-quantize-linear: unknown or unquantized scheme 'f32'
 
 // BAD: error: qcc-quantize-linear: unknown or unquantized scheme 'int5_bogus'
 func.func @mlp(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {

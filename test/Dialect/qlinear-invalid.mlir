@@ -2,7 +2,7 @@
 // Verifier diagnostics of qcc.qlinear and of gguf-packed external weights.
 
 func.func @bad_format(%x: tensor<?x128xf32>, %w: tensor<5152xi8>) -> tensor<?x64xf32> {
-  // expected-error @+1 {{format must be uniform, nf4, fp8_e4m3 or int8_w8a8, not 'int4'}}
+  // expected-error @+1 {{format must be uniform, nf4, fp8_e4m3, int8_w8a8, f16 or bf16, not 'int4'}}
   %y = qcc.qlinear %x, %w {format = "int4", bits = 4 : i64, group_size = 32 : i64, out_features = 64 : i64}
      : (tensor<?x128xf32>, tensor<5152xi8>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
@@ -23,6 +23,34 @@ func.func @nf4_needs_4_bits(%x: tensor<?x128xf32>, %w: tensor<5152xi8>) -> tenso
   // expected-error @+1 {{scheme nf4 bits=8 group_size=32 is not supported by the quantized kernels}}
   %y = qcc.qlinear %x, %w {format = "nf4", bits = 8 : i64, group_size = 32 : i64, out_features = 64 : i64}
      : (tensor<?x128xf32>, tensor<5152xi8>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// f16 / bf16 have no scales: the group must be K (128 here).
+func.func @f16_group_not_k(%x: tensor<?x128xf32>, %w: tensor<16416xi8>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{scheme f16 bits=16 group_size=32 is not supported by the quantized kernels}}
+  %y = qcc.qlinear %x, %w {format = "f16", bits = 16 : i64, group_size = 32 : i64, out_features = 64 : i64}
+     : (tensor<?x128xf32>, tensor<16416xi8>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+func.func @bf16_needs_16_bits(%x: tensor<?x128xf32>, %w: tensor<16416xi8>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{scheme bf16 bits=8 group_size=128 is not supported by the quantized kernels}}
+  %y = qcc.qlinear %x, %w {format = "bf16", bits = 8 : i64, group_size = 128 : i64, out_features = 64 : i64}
+     : (tensor<?x128xf32>, tensor<16416xi8>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+func.func @f16_wrong_blob_size(%x: tensor<?x128xf32>, %w: tensor<8224xi8>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{weight must be a 1-D i8 blob of 16416 bytes for W[64, 128], got 'tensor<8224xi8>'}}
+  %y = qcc.qlinear %x, %w {format = "f16", bits = 16 : i64, group_size = 128 : i64, out_features = 64 : i64}
+     : (tensor<?x128xf32>, tensor<8224xi8>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
 

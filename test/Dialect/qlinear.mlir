@@ -34,6 +34,23 @@ func.func @fp8_and_w8a8(%x: tensor<3x64xf32>, %w: tensor<1088xi8>) -> (tensor<3x
   return %a, %b : tensor<3x16xf32>, tensor<3x16xf32>
 }
 
+// f16 / bf16: 16-bit weights, no scales, group_size = K; a row is K padded
+// to 64, 2 bytes each: 32 + 64 * 256 = 16416 bytes (half of f32's 32768);
+// K = 83 pads to 128: 32 + 16 * 256 = 4128.
+// CHECK-LABEL: func.func @half_formats
+// CHECK: qcc.qlinear %arg0, %arg1, %arg3 {bits = 16 : i64, format = "f16", group_size = 128 : i64, out_features = 64 : i64}
+// CHECK-SAME: (tensor<?x128xf32>, tensor<16416xi8>, tensor<64xf32>) -> tensor<?x64xf32>
+// CHECK: qcc.qlinear %arg2, %arg4 {bits = 16 : i64, format = "bf16", group_size = 83 : i64, out_features = 16 : i64}
+// CHECK-SAME: (tensor<3x83xf32>, tensor<4128xi8>) -> tensor<3x16xf32>
+func.func @half_formats(%x: tensor<?x128xf32>, %w: tensor<16416xi8>, %x2: tensor<3x83xf32>,
+                        %b: tensor<64xf32>, %w2: tensor<4128xi8>) -> (tensor<?x64xf32>, tensor<3x16xf32>) {
+  %y = qcc.qlinear %x, %w, %b {format = "f16", bits = 16 : i64, group_size = 128 : i64, out_features = 64 : i64}
+     : (tensor<?x128xf32>, tensor<16416xi8>, tensor<64xf32>) -> tensor<?x64xf32>
+  %z = qcc.qlinear %x2, %w2 {format = "bf16", bits = 16 : i64, group_size = 83 : i64, out_features = 16 : i64}
+     : (tensor<3x83xf32>, tensor<4128xi8>) -> tensor<3x16xf32>
+  return %y, %z : tensor<?x64xf32>, tensor<3x16xf32>
+}
+
 // A GGUF tensor kept native: a gguf-packed external weight feeds the qlinear.
 // CHECK-LABEL: func.func @gguf_native
 // CHECK: %[[W:.*]] = qcc.external_weight @wq.blk.0.ffn_up.weight {bits = 4 : i64, format = "gguf-packed", group_size = 32 : i64, source = "/m.gguf", tensor = "blk.0.ffn_up.weight"} : tensor<5152xi8>

@@ -20,6 +20,7 @@ namespace qcc::quant {
 float roundToHalf(float x);
 
 /// Rounds \p x to the nearest bfloat16 (ties to even), returned as float.
+/// Finite values beyond the bfloat16 range saturate to +-0x1.fep127.
 float roundToBFloat16(float x);
 
 /// The FP8 E4M3 code (sign bit | 4-bit exponent, bias 7 | 3-bit mantissa)

@@ -21,8 +21,12 @@ namespace qcc::quant {
 struct QuantizedWeight {
   int64_t n = 0, k = 0;
   Scheme scheme;
-  std::vector<uint8_t> codes;       ///< n*k, one code per byte (int8 bytes for W8A8)
-  std::vector<float> scales, mins;  ///< n*ceil(k/group); mins empty when the format has none
+  /// n*k, one code per byte (int8 bytes for W8A8); F16 / BF16: 2*n*k, the
+  /// little-endian 16-bit pattern of each weight.
+  std::vector<uint8_t> codes;
+  /// n*ceil(k/group); mins empty when the format has none; both empty for
+  /// F16 / BF16.
+  std::vector<float> scales, mins;
 
   /// Groups per row: ceil(k / scheme.group) (the last one may be partial).
   int64_t groupsPerRow() const { return scheme.groupsPerRow(k); }
@@ -31,7 +35,10 @@ struct QuantizedWeight {
 };
 
 /// Round-to-nearest quantization of the row-major f32 W[n, k]. Requires
-/// s.isQuantized() and s.validFor(n, k) (asserted); weights must be finite.
+/// s.isPacked() and s.validFor(n, k) (asserted); weights must be finite.
+/// F16 / BF16: each weight rounded to nearest even (roundToHalf /
+/// roundToBFloat16: finite overflow saturates), bit for bit what
+/// qcc_rt_qpack_f32 stores.
 QuantizedWeight quantizeRTN(const float *w, int64_t n, int64_t k, const Scheme &s);
 
 /// An empty QuantizedWeight shaped for W[n, k] in \p s (codes zero, scales

@@ -50,6 +50,14 @@ struct Scheme {
 
   /// Whether the weight is stored quantized (not one of the float formats).
   bool isQuantized() const;
+  // QF16: F16 / BF16 layers are stored packed too (qcc.qlinear format
+  // "f16" / "bf16", 2 bytes per weight, QKernels.h QCC_QF_F16 / BF16).
+  /// Whether the format is one of the 16-bit float formats.
+  bool isHalf() const { return format == Format::F16 || format == Format::BF16; }
+  /// Whether a layer in this scheme becomes a qcc.qlinear with a packed blob
+  /// (the quantized formats and f16 / bf16; only f32 stays a float matmul).
+  bool isPacked() const { return isQuantized() || isHalf(); }
+  // QF16 end.
   /// Whether the format stores a per-group min next to the scale (Uniform).
   bool hasMins() const { return format == Format::Uniform; }
   /// Group size for a layer with \p k input features (k when per channel).

@@ -26,6 +26,13 @@
  *                    scale max|a_row|/127 (per-token dynamic activation
  *                    quantization) and multiplies in integers (int32
  *                    accumulation). bits must be 8.
+ *   QCC_QF_F16       IEEE half weights, bits 16, no scales or mins, group
+ *   QCC_QF_BF16      must be K: w = half(q) / bfloat16(q). The "FP16 / BF16
+ *                    kept" formats: 2 bytes per weight, half of f32. Codes
+ *                    are given to qcc_rt_qpack as 2 bytes per weight (the
+ *                    little-endian bit pattern), or rounded from f32 by
+ *                    qcc_rt_qpack_f32. The kernels widen them exactly (F16C
+ *                    vcvtph2ps; bf16 by a 16-bit shift) and multiply in f32.
  *
  * A row has G = ceil(K / group) groups; when group does not divide K the
  * last group is partial (K - (G - 1) * group weights; e.g. group 128 on
@@ -52,6 +59,8 @@ enum {
   QCC_QF_NF4 = 2,
   QCC_QF_FP8_E4M3 = 3,
   QCC_QF_INT8_W8A8 = 4,
+  QCC_QF_F16 = 16,  /* same values as qcc::quant::Format::F16 / BF16 */
+  QCC_QF_BF16 = 17,
 };
 
 /** Flags of qcc_rt_qgemm (bitwise or); same meaning as for qcc_rt_sgemm. */
@@ -76,15 +85,31 @@ uint64_t qcc_rt_qpacked_size(int32_t format, int32_t bits, int64_t N,
  * from one unpacked code per weight, codes[n*K + k] (the low `bits` bits are
  * used; for INT8_W8A8 the byte is the int8 value), and f32 scales/mins
  * [N, ceil(K/group)] row-major (`mins` is ignored, may be NULL, for formats
- * without a min). Returns 0 on success, -1 on an invalid scheme.
+ * without a min). F16 / BF16 take two bytes per weight instead, the
+ * little-endian bit pattern of weight n*K + k at codes[2 * (n*K + k)], and
+ * ignore scales and mins (may be NULL). Returns 0 on success, -1 on an
+ * invalid scheme.
  * Implementation note: -1 also for a NULL operand, a scale or min that is
- * not a finite f16 after rounding (|x| >= 65520, NaN) and an FP8 NaN code
- * (0x7f / 0xff); nothing is written then. The layout (32-byte header, row
+ * not a finite f16 after rounding (|x| >= 65520, NaN), an FP8 NaN code
+ * (0x7f / 0xff) and an F16 / BF16 code that is inf or NaN; nothing is
+ * written then. The layout (32-byte header, row
  * records) is documented in docs/Quantization.md and runtime/kernels/QPack.cpp.
  */
 int32_t qcc_rt_qpack(int32_t format, int32_t bits, int64_t N, int64_t K,
                      int64_t group, const uint8_t *codes, const float *scales,
                      const float *mins, void *out);
+
+/**
+ * F16 / BF16 only: builds the blob of W[N, K] (group K) from f32 weights
+ * w[n*K + k], rounding each to the nearest half / bfloat16, ties to even
+ * (subnormals kept). A finite weight beyond the format's range saturates to
+ * the largest finite value (+-65504 for f16, +-3.3895e38 for bf16), the same
+ * as qcc::quant::roundToHalf / roundToBFloat16; a NaN or infinite weight is
+ * an error. Returns 0, or -1 (nothing written) for another format, NULL
+ * operands, bad sizes or a non-finite weight.
+ */
+int32_t qcc_rt_qpack_f32(int32_t format, int64_t N, int64_t K, const float *w,
+                         void *out);
 
 /** Dequantizes the whole blob to f32 W[N, K] row-major (the reference the
  *  kernels must match; for tests, sensitivity analysis and debugging).

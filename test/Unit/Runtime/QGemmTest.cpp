@@ -14,6 +14,10 @@
 //  - GGUF Q4_0 / Q4_1 / Q8_0 blocks (decoded with the formulas of the GGUF
 //    spec) repack into UNIFORM group-32 blobs that unpack to the same
 //    floats bit for bit;
+//  - F16 / BF16 blobs (from 2-byte codes or rounded from f32 by
+//    qcc_rt_qpack_f32) unpack to _Float16 / a double bf16 rounding
+//    exactly, saturate finite overflow, reject NaN / inf, and qcc_rt_qgemm
+//    on them matches the double reference for any K (vector tails);
 //  - invalid schemes and inputs are rejected.
 //
 //===----------------------------------------------------------------------===//
@@ -457,6 +461,213 @@ INSTANTIATE_TEST_SUITE_P(ThreadsAndKernels, QGemmTest,
                                   (std::get<1>(info.param) ? "portable"
                                                            : "best");
                          });
+
+/// f32 -> bf16 -> f32 (round to nearest even, finite x within range),
+/// computed in double from the definition -- spacing 2^(e - 7) in binade e,
+/// 2^-133 below 2^-126 -- independent of the library's bit trick.
+float viaBF16(float x) {
+  if (x == 0.0f)
+    return x;
+  int e = std::ilogb(x);
+  double ulp = std::ldexp(1.0, (e < -126 ? -126 : e) - 7);
+  return float(std::nearbyint(double(x) / ulp) * ulp);
+}
+
+uint16_t bitsOf(float x, int32_t format) {
+  uint16_t h;
+  if (format == QCC_QF_F16) {
+    _Float16 v = _Float16(x);
+    std::memcpy(&h, &v, 2);
+  } else {
+    float v = viaBF16(x);
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    h = uint16_t(u >> 16); // exact: v is a bf16
+  }
+  return h;
+}
+
+/// A random F16 / BF16 weight W[N, K] packed both from 2-byte codes
+/// (qcc_rt_qpack) and from f32 (qcc_rt_qpack_f32); the two blobs must be
+/// identical. Values span several binades, with some subnormals.
+QWeight makeHalfWeight(std::mt19937 &rng, int32_t format, int64_t N, int64_t K) {
+  QWeight w{format, 16, N, K, K, {}, {}, {}, {}, {}};
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> expo(-6, 3), pick(0, 49);
+  std::vector<float> f(N * K);
+  for (float &x : f) {
+    x = std::ldexp(mant(rng), expo(rng));
+    if (pick(rng) == 0)
+      x *= 0x1p-20f; // f16 subnormal range
+  }
+  w.codes.resize(2 * N * K);
+  w.expected.resize(N * K);
+  for (int64_t i = 0; i < N * K; ++i) {
+    uint16_t h = bitsOf(f[i], format);
+    w.codes[2 * i] = uint8_t(h & 0xff);
+    w.codes[2 * i + 1] = uint8_t(h >> 8);
+    w.expected[i] = format == QCC_QF_F16 ? viaHalf(f[i]) : viaBF16(f[i]);
+  }
+  uint64_t size = qcc_rt_qpacked_size(format, 16, N, K, K);
+  EXPECT_EQ(size, 32u + uint64_t(N) * uint64_t((K + 63) / 64 * 128));
+  w.blob.assign(size + 1, 0xcd);
+  EXPECT_EQ(qcc_rt_qpack(format, 16, N, K, K, w.codes.data(), nullptr, nullptr,
+                         w.blob.data() + 1),
+            0);
+  std::vector<uint8_t> fromF32(size, 0xab);
+  EXPECT_EQ(qcc_rt_qpack_f32(format, N, K, f.data(), fromF32.data()), 0);
+  EXPECT_EQ(std::memcmp(fromF32.data(), w.blob.data() + 1, size), 0)
+      << "qcc_rt_qpack_f32 differs from packing the compiler's rounding";
+  return w;
+}
+
+TEST(QPackHalf, UnpackIsExact) {
+  std::mt19937 rng(11);
+  for (int32_t format : {QCC_QF_F16, QCC_QF_BF16})
+    for (int64_t K : {1, 7, 64, 83, 576})
+      for (int64_t N : {1, 5}) {
+        SCOPED_TRACE(std::string(format == QCC_QF_F16 ? "f16" : "bf16") +
+                     " N=" + std::to_string(N) + " K=" + std::to_string(K));
+        QWeight w = makeHalfWeight(rng, format, N, K);
+        std::vector<float> got(N * K, -7.0f);
+        ASSERT_EQ(qcc_rt_qunpack_f32(format, 16, N, K, K, blobOf(w), got.data()),
+                  0);
+        for (int64_t i = 0; i < N * K; ++i)
+          ASSERT_EQ(got[i], w.expected[i]) << "element " << i;
+      }
+}
+
+TEST(QPackHalf, RoundsToNearestEvenAndSaturates) {
+  // f16: ties both ways, subnormal ties, the largest half, finite overflow
+  // (saturates instead of becoming inf).
+  const float f16In[] = {1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 0x1p-25f,
+                         3 * 0x1p-26f,    65504.0f,            65519.0f,
+                         65520.0f,        -1e9f,               0x1p-24f,
+                         -0.0f};
+  const float f16Out[] = {1.0f,      1.0f + 0x1p-9f, 0.0f,     0x1p-24f,
+                          65504.0f,  65504.0f,       65504.0f, -65504.0f,
+                          0x1p-24f,  -0.0f};
+  // bf16: ties both ways (8 mantissa bits), f32 subnormals, FLT_MAX.
+  // bf16 subnormals are multiples of 2^-133: 2^-134 ties to 0, 1.5 *
+  // 2^-134 rounds up, 2^-130 is exact.
+  const float bfIn[] = {1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 0x1p-130f,
+                        3.4028235e38f,  -3.4028235e38f,     0.1f,
+                        0x1p-134f,      3 * 0x1p-135f};
+  const float bfOut[] = {1.0f,          1.0f + 0x1p-6f, 0x1p-130f,
+                         0x1.fep127f,   -0x1.fep127f,   0.10009765625f,
+                         0.0f,          0x1p-133f};
+  auto roundTrip = [](int32_t format, const float *in, int64_t K) {
+    std::vector<uint8_t> blob(qcc_rt_qpacked_size(format, 16, 1, K, K));
+    EXPECT_EQ(qcc_rt_qpack_f32(format, 1, K, in, blob.data()), 0);
+    std::vector<float> out(K);
+    EXPECT_EQ(qcc_rt_qunpack_f32(format, 16, 1, K, K, blob.data(), out.data()),
+              0);
+    return out;
+  };
+  std::vector<float> a = roundTrip(QCC_QF_F16, f16In, 10);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(a[i], f16Out[i]) << f16In[i];
+    EXPECT_EQ(std::signbit(a[i]), std::signbit(f16Out[i])) << f16In[i];
+  }
+  std::vector<float> b = roundTrip(QCC_QF_BF16, bfIn, 8);
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(b[i], bfOut[i]) << bfIn[i];
+}
+
+TEST(QPackHalf, RejectsBadSchemesAndNonFiniteWeights) {
+  std::vector<float> w(4 * 64, 0.5f);
+  std::vector<uint8_t> codes(2 * 4 * 64, 0), blob(4 * 128 + 64);
+  for (int32_t format : {QCC_QF_F16, QCC_QF_BF16}) {
+    EXPECT_EQ(qcc_rt_qscheme_valid(format, 16, 4, 64, 64), 1);
+    EXPECT_EQ(qcc_rt_qscheme_valid(format, 16, 4, 64, 32), 0); // group != K
+    EXPECT_EQ(qcc_rt_qscheme_valid(format, 8, 4, 64, 64), 0);
+    EXPECT_EQ(qcc_rt_qpacked_size(format, 16, 4, 64, 32), 0u);
+    EXPECT_EQ(qcc_rt_qpack_f32(format, 4, 64, nullptr, blob.data()), -1);
+    EXPECT_EQ(qcc_rt_qpack_f32(format, 0, 64, w.data(), blob.data()), -1);
+    for (float bad : {NAN, INFINITY, -INFINITY}) {
+      std::vector<float> v = w;
+      v[77] = bad;
+      EXPECT_EQ(qcc_rt_qpack_f32(format, 4, 64, v.data(), blob.data()), -1);
+    }
+    // Codes that are inf / NaN bit patterns.
+    uint16_t inf = format == QCC_QF_F16 ? 0x7c00 : 0x7f80;
+    for (uint16_t h : {inf, uint16_t(inf | 1), uint16_t(inf | 0x8000)}) {
+      std::vector<uint8_t> c = codes;
+      c[2 * 9] = uint8_t(h & 0xff);
+      c[2 * 9 + 1] = uint8_t(h >> 8);
+      EXPECT_EQ(qcc_rt_qpack(format, 16, 4, 64, 64, c.data(), nullptr, nullptr,
+                             blob.data()),
+                -1);
+    }
+    EXPECT_EQ(qcc_rt_qpack(format, 16, 4, 64, 64, codes.data(), nullptr,
+                           nullptr, blob.data()),
+              0);
+  }
+  // Uniform formats cannot go through qcc_rt_qpack_f32.
+  EXPECT_EQ(qcc_rt_qpack_f32(QCC_QF_UNIFORM, 4, 64, w.data(), blob.data()), -1);
+}
+
+TEST_P(QGemmTest, HalfFormatsMatchDoubleReference) {
+  std::mt19937 rng(12);
+  const int64_t flagSets[] = {0, QCC_QGEMM_BIAS | QCC_QGEMM_RELU,
+                              QCC_QGEMM_ACCUMULATE};
+  for (int32_t format : {QCC_QF_F16, QCC_QF_BF16})
+    for (int64_t K : {1, 7, 37, 64, 83, 576}) {
+      int64_t N = K == 576 ? 301 : 37;
+      QWeight w = makeHalfWeight(rng, format, N, K);
+      for (int64_t M : {1, 2, 3, 4, 5, 17, 64})
+        for (int64_t flags : flagSets) {
+          SCOPED_TRACE(std::string(format == QCC_QF_F16 ? "f16" : "bf16") +
+                       " M=" + std::to_string(M) + " N=" + std::to_string(N) +
+                       " K=" + std::to_string(K) +
+                       " flags=" + std::to_string(flags));
+          checkGemm(rng, w, M, flags);
+          if (HasFatalFailure())
+            return;
+        }
+    }
+}
+
+/// The integer W8A8 GEMM (M > 4) against the f32 path on the same
+/// fake-quantized A (qgemmForceW8A8F32): both compute aScale * sum_g s_g *
+/// sum_k qa qw, one exactly in int32 per group, the other in f32, so they
+/// agree to f32 rounding of |aScale| sum_k |qa| |qw s|.
+TEST(QGemm, W8A8IntegerGemmMatchesTheF32Path) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  // (group, K): per channel, even groups with a partial last group, K not a
+  // multiple of 64 (padded pairs), and an odd group (f32 fallback).
+  const std::pair<int64_t, int64_t> gk[] = {
+      {576, 576}, {128, 576}, {64, 192}, {32, 83}, {82, 82}, {37, 37}};
+  for (auto [group, K] : gk)
+    for (int64_t M : {5, 6, 7, 13, 64}) {
+      int64_t N = 67;
+      SCOPED_TRACE("g=" + std::to_string(group) + " K=" + std::to_string(K) +
+                   " M=" + std::to_string(M));
+      QWeight w = makeWeight(rng, QCC_QF_INT8_W8A8, 8, N, K, group);
+      std::vector<float> a(M * K), bias(N), cInt(M * N), cF32(M * N);
+      for (float &x : a)
+        x = dist(rng);
+      for (float &x : bias)
+        x = dist(rng);
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+                   K, blobOf(w), cInt.data(), N, bias.data());
+      qcc::rt::q::qgemmForceW8A8F32(true);
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+                   K, blobOf(w), cF32.data(), N, bias.data());
+      qcc::rt::q::qgemmForceW8A8F32(false);
+      for (int64_t m = 0; m < M; ++m) {
+        std::vector<double> qa = fakeQuantizeRow(a.data() + m * K, K);
+        for (int64_t n = 0; n < N; ++n) {
+          double mag = std::fabs(bias[n]);
+          for (int64_t k = 0; k < K; ++k)
+            mag += std::fabs(qa[k] * w.expected[n * K + k]);
+          ASSERT_NEAR(cInt[m * N + n], cF32[m * N + n], 4 * 0x1p-23 * (K + 2) * mag)
+              << "m=" << m << " n=" << n;
+        }
+      }
+    }
+}
 
 TEST(QGemm, ZeroActivationRowsAndEmptyM) {
   // A zero row of A gives W8A8 scale 0: the output is exactly the bias.

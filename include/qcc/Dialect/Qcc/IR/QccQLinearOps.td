@@ -34,8 +34,10 @@ def Qcc_QLinearOp : Qcc_Op<"qlinear", [Pure]> {
     * result: f32 `[..., N]`, the input's leading dims.
 
     `format` is one of `uniform` (2/3/4/5/6/8-bit codes, `w = q * scale +
-    min` per group), `nf4`, `fp8_e4m3` or `int8_w8a8` (x is quantized per row
-    to int8 on the fly); `bits` and `group_size` complete the scheme
+    min` per group), `nf4`, `fp8_e4m3`, `int8_w8a8` (x is quantized per row
+    to int8 on the fly), or `f16` / `bf16` (16-bit float weights, no
+    scales: `bits = 16`, `group_size = K`); `bits` and `group_size` complete
+    the scheme
     (`group_size == K`: per output channel). The scheme must be one that
     `qcc_rt_qscheme_valid` accepts (a `group_size` that does not divide `K`
     leaves a partial last group in each row).
