@@ -2,6 +2,7 @@
 #include "qcc/Driver/Driver.h"
 
 #include "Calibrate.h"
+#include "QuantPipeline.h" // BUDGET
 #include "Weights.h"
 
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
@@ -339,6 +340,11 @@ void qcc::printVersion(llvm::raw_ostream &os) {
 }
 
 int qcc::runDriver(const DriverOptions &options) {
+  // BUDGET: a budget runs the whole pipeline (QuantPipeline.h), whose stages
+  // call runDriver again without the budget options.
+  if (hasBudgetOptions(options))
+    return runQuantPipeline(options);
+  // end BUDGET
   // --calib compiles a temporary calibration build instead of -o (Calibrate.h).
   DriverOptions o = options;
   if (o.inputPath.empty())

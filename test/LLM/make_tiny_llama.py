@@ -1,7 +1,7 @@
 """Writes a tiny random llama-architecture GGUF (F32 tensors) for fast tests of the LLM importer.
 
 Usage: make_tiny_llama.py OUT.gguf [--layers N] [--hidden H] [--heads H] [--kv-heads K] [--ff F] [--vocab V]
-       [--untied] [--bad TENSOR=d0,d1] [--f16-layer N]
+       [--untied] [--bad TENSOR=d0,d1] [--f16-layer N] [--bpe]
 --bad writes TENSOR with a wrong logical shape; --f16-layer stores the matrices of layer N as F16 (its
 tensors then differ in type from the other layers')"""
 import sys
@@ -34,9 +34,27 @@ def main():
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_tokenizer_model("gpt2")
-    w.add_token_list(["<|endoftext|>"] + ["t%d" % i for i in range(1, V)])
-    w.add_bos_token_id(0)
-    w.add_eos_token_id(0)
+    if "--bpe" in a:
+        # GPT-2's byte -> symbol map: printable bytes map to themselves, the others to U+0100 onwards.
+        keep = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
+        sym, extra = {}, 0
+        for b in range(256):
+            if b in keep:
+                sym[b] = chr(b)
+            else:
+                sym[b] = chr(256 + extra)
+                extra += 1
+        tokens = [sym[b] for b in range(256)] + ["\u0120t", "he", "<|endoftext|>"]
+        V = len(tokens)
+        w.add_token_list(tokens)
+        w.add_token_merges(["\u0120 t", "h e"])
+        w.add_bos_token_id(V - 1)
+        w.add_eos_token_id(V - 1)
+    else:
+        w.add_token_list(["<|endoftext|>"] + ["t%d" % i for i in range(1, V)])
+    if "--bpe" not in a:
+        w.add_bos_token_id(0)
+        w.add_eos_token_id(0)
 
     def t(name, *shape, scale=0.2):
         shape = bad.get(name, shape)

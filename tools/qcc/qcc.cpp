@@ -127,6 +127,49 @@ int main(int argc, char **argv) {
       cl::desc("Also write the int32 token ids of the KL windows"),
       cl::value_desc("file"), cl::init(""), cl::cat(category));
   // end SENS
+  // BUDGET: budgeted mixed precision and the pipeline (Driver.h).
+  cl::opt<std::string> maxPplIncrease(
+      "max-ppl-increase",
+      cl::desc("Budget: smallest model whose predicted perplexity rise (sum of "
+               "the layers' measured KL) stays within this (0.5% or 0.005); "
+               "runs calibration, sensitivity, solve, compile and verify"),
+      cl::value_desc("percent"), cl::cat(category));
+  cl::opt<std::string> maxKl(
+      "max-kl", cl::desc("Budget: smallest model whose predicted KL (nats per "
+                         "token, sum over layers) stays within this"),
+      cl::value_desc("nats"), cl::cat(category));
+  cl::opt<std::string> avgBits(
+      "avg-bits",
+      cl::desc("Budget: least predicted loss at this average of bits per "
+               "weight over the linear layers (scales and mins included)"),
+      cl::value_desc("bits"), cl::cat(category));
+  cl::opt<std::string> maxSize(
+      "max-size",
+      cl::desc("Budget: least predicted loss with the linear layers' weights "
+               "(codes + scales, not embeddings or norms) within this size: "
+               "80MB (10^6 bytes), 76MiB (2^20), KB/KiB, GB/GiB"),
+      cl::value_desc("size"), cl::cat(category));
+  cl::opt<std::string> layerPrecision(
+      "layer-precision",
+      cl::desc("With a budget: fix the layers whose name matches REGEX to a "
+               "scheme (and rounding method) before solving"),
+      cl::value_desc("REGEX=scheme[:method],..."), cl::cat(category));
+  cl::opt<std::string> savePlan(
+      "save-plan",
+      cl::desc("With a budget: write the solved plan here (editable, for "
+               "--plan); without -o the pipeline stops after it"),
+      cl::value_desc("plan.json"), cl::cat(category));
+  cl::opt<std::string> reportDir(
+      "report",
+      cl::desc("With a budget: write report.json, report.md, plan.json and "
+               "sensitivity.png into this directory"),
+      cl::value_desc("dir"), cl::cat(category));
+  cl::opt<int64_t> verifyWindows(
+      "verify-windows",
+      cl::desc("With a budget: held-out calibration windows on which the F32 "
+               "and the quantized model are compared (default 4; 0 = skip)"),
+      cl::init(4), cl::cat(category));
+  // end BUDGET
   // libLLVM already registers a global `-threads` option, so --threads and
   // --no-threads are taken out of argv before the command line is parsed.
   bool threads = true;
@@ -217,5 +260,13 @@ int main(int argc, char **argv) {
   options.sensSeqLen = sensSeqLen;
   options.sensLayers = sensLayers;
   options.sensTokensPath = sensTokens;
+  options.maxPplIncrease = maxPplIncrease; // BUDGET
+  options.maxKl = maxKl;
+  options.avgBits = avgBits;
+  options.maxSize = maxSize;
+  options.layerPrecision = layerPrecision;
+  options.savePlan = savePlan;
+  options.reportDir = reportDir;
+  options.verifyWindows = verifyWindows;
   return qcc::runDriver(options);
 }

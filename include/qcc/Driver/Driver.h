@@ -105,6 +105,26 @@ struct DriverOptions {
   /// `--sens-tokens`: also write the int32 token ids of the KL windows here.
   std::string sensTokensPath;
   // end SENS
+  // BUDGET: budgeted mixed precision, the whole pipeline and its report
+  // (lib/Driver/QuantPipeline.cpp, docs/Quantization.md "Budgets, pipeline
+  // and report"). Budgets are kept as typed; lib/Driver/Budget.cpp parses.
+  /// `--max-ppl-increase 0.5%` (or 0.005): predicted perplexity rise bound.
+  std::string maxPplIncrease;
+  /// `--max-kl X`: bound on the predicted KL (nats per token).
+  std::string maxKl;
+  /// `--avg-bits B`: bits per weight of the linear layers (scales included).
+  std::string avgBits;
+  /// `--max-size 80MB`: size of the linear layers' weights (codes + scales).
+  std::string maxSize;
+  /// `--layer-precision 'REGEX=scheme[:method],...'`: fixed layers.
+  std::string layerPrecision;
+  /// `--save-plan FILE`: where the solved plan goes (without -o: stop there).
+  std::string savePlan;
+  /// `--report DIR`: report.json, report.md, plan.json, sensitivity.png.
+  std::string reportDir;
+  /// `--verify-windows N`: held-out windows of the verification (0 = skip).
+  int64_t verifyWindows = 4;
+  // end BUDGET
 };
 
 /// Compiles according to `options`. Errors are printed to stderr as one line

@@ -1,0 +1,323 @@
+//===- QuantPipeline.cpp - budget -> stats, sensitivity, plan, compile -----===//
+#include "QuantPipeline.h"
+
+#include "Budget.h"
+#include "Report.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <deque>
+#include <cstdio>
+#include <optional>
+
+namespace qcc {
+
+namespace {
+
+int fail(const std::string &msg) {
+  llvm::errs() << "qcc: error: " << msg << "\n";
+  return 1;
+}
+
+std::string fmt(const char *f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+/// Stage lines: "qcc: pipeline [i/N] name: what (elapsed 1.2 s)".
+struct Progress {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  int stage = 0, stages = 0;
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  void begin(const std::string &name, const std::string &what) {
+    ++stage;
+    llvm::errs() << "qcc: pipeline [" << stage << "/" << stages << "] " << name << ": " << what
+                 << " (elapsed " << fmt("%.1f s", elapsed()) << ")\n";
+  }
+  void note(const std::string &what) { llvm::errs() << "qcc: pipeline: " << what << "\n"; }
+};
+
+/// The options of a stage: the pipeline's, minus the budget options (so that
+/// runDriver does not start another pipeline).
+DriverOptions stageOptions(const DriverOptions &o) {
+  DriverOptions s = o;
+  s.maxPplIncrease.clear();
+  s.maxKl.clear();
+  s.avgBits.clear();
+  s.maxSize.clear();
+  s.layerPrecision.clear();
+  s.savePlan.clear();
+  s.reportDir.clear();
+  s.calibPath.clear();
+  s.calibTokensPath.clear();
+  return s;
+}
+
+/// A temporary file next to \p near (same file system: renames are atomic).
+std::optional<std::string> tempNear(const std::string &near, const char *suffix,
+                                    std::string &error) {
+  llvm::SmallString<256> model(near);
+  llvm::sys::path::remove_filename(model);
+  llvm::sys::path::append(model, llvm::sys::path::filename(near) + ".tmp-%%%%%%" + suffix);
+  llvm::SmallString<256> out;
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, out)) {
+    error = "cannot create a temporary file next to '" + near + "': " + ec.message();
+    return std::nullopt;
+  }
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  return out.str().str();
+}
+
+std::optional<std::string> tempFile(const char *prefix, const char *ext, std::string &error) {
+  llvm::SmallString<256> out;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(prefix, ext, out)) {
+    error = std::string("cannot create a temporary file: ") + ec.message();
+    return std::nullopt;
+  }
+  return out.str().str();
+}
+
+uint64_t fileSize(const std::string &path) {
+  uint64_t s = 0;
+  llvm::sys::fs::file_size(path, s);
+  return s;
+}
+
+/// Compiles the model with the plan into \p soPath.
+int compileWithPlan(const DriverOptions &o, const quant::QuantPlan &plan,
+                    const std::string &planPath, const std::string &statsPath,
+                    const std::string &soPath, Progress &progress) {
+  DriverOptions c = stageOptions(o);
+  c.outputPath = soPath;
+  c.statsPath = statsPath;
+  // Until APPLY's --plan is on main: a plan whose layers all share one
+  // scheme compiles as --quantize=<scheme> (round-to-nearest).
+  (void)planPath;
+  std::string scheme = plan.layers.empty() ? "" : plan.layers.front().scheme.name();
+  for (const quant::PlanEntry &e : plan.layers)
+    if (e.scheme.name() != scheme)
+      return fail("compiling a mixed-precision plan needs qcc --plan (APPLY), which this qcc "
+                  "does not have yet; the plan is in '" + planPath + "'");
+  bool anyGptq = false;
+  for (const quant::PlanEntry &e : plan.layers)
+    anyGptq |= e.method != quant::Method::RTN;
+  if (anyGptq)
+    progress.note("warning: this qcc has no --plan yet: rounding to nearest instead of GPTQ");
+  c.quantize = scheme;
+  c.statsPath.clear(); // --quantize rounds to nearest: no statistics needed
+  return runDriver(c);
+}
+
+} // namespace
+
+bool hasBudgetOptions(const DriverOptions &o) {
+  return !o.maxPplIncrease.empty() || !o.maxKl.empty() || !o.avgBits.empty() ||
+         !o.maxSize.empty() || !o.layerPrecision.empty() || !o.savePlan.empty() ||
+         !o.reportDir.empty();
+}
+
+int runQuantPipeline(const DriverOptions &o) {
+  std::string error;
+  std::optional<budget::Budget> budget = budget::parseBudget(o, error);
+  if (!budget)
+    return fail(error);
+  if (budget->kind == budget::BudgetKind::None)
+    return fail(std::string(!o.layerPrecision.empty() ? "--layer-precision"
+                            : !o.savePlan.empty()     ? "--save-plan"
+                                                      : "--report") +
+                " needs a budget: --max-ppl-increase, --max-kl, --avg-bits or --max-size");
+  std::optional<std::vector<budget::LayerOverride>> overrides =
+      budget::parseLayerPrecision(o.layerPrecision, error);
+  if (!overrides)
+    return fail(error);
+  std::optional<std::vector<quant::Scheme>> candidates = budget::candidateSchemes("", error);
+  if (!candidates)
+    return fail(error);
+  if (!o.quantize.empty())
+    return fail("--quantize=" + o.quantize + " and " + budget->option +
+                " both choose the precision; give one");
+  if (o.emit != EmitKind::SharedLib)
+    return fail("a budget compiles a shared library; -emit=" + emitKindName(o.emit).str() +
+                " does not apply");
+  if (o.verifyWindows < 0)
+    return fail("--verify-windows must be >= 0, got " + std::to_string(o.verifyWindows));
+  if (o.inputPath.empty())
+    return fail("no input file (usage: qcc model.gguf --calib text.txt --avg-bits 4.5 -o m.so)");
+  if (!llvm::sys::fs::exists(o.inputPath))
+    return fail("no such file: '" + o.inputPath + "'");
+  if (o.outputPath.empty() && o.savePlan.empty())
+    return fail(budget->option + " needs -o model.so (or --save-plan FILE to stop after solving)");
+  if (!o.outputPath.empty()) {
+    llvm::StringRef dir = llvm::sys::path::parent_path(o.outputPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("cannot write '" + o.outputPath + "': directory '" + dir.str() +
+                  "' does not exist");
+  }
+  bool compile = !o.outputPath.empty();
+  bool verify = compile && o.verifyWindows > 0;
+
+  Progress progress;
+  progress.stages = 4 + (compile ? 1 : 0) + (verify ? 1 : 0) + (o.reportDir.empty() ? 0 : 1);
+  // A deque: growing it never moves (and so never fires) a remover.
+  std::deque<llvm::FileRemover> removers;
+
+  // 1. Statistics.
+  std::string statsPath = o.statsPath;
+  if (statsPath.empty()) {
+    std::optional<std::string> t = tempFile("qcc-budget", "qstats", error);
+    if (!t)
+      return fail(error);
+    llvm::sys::fs::remove(*t);
+    statsPath = *t;
+    removers.emplace_back(statsPath);
+    removers.emplace_back(statsPath + ".bin");
+  }
+  if (llvm::sys::fs::exists(statsPath)) {
+    progress.begin("statistics", "reusing '" + statsPath + "'");
+  } else {
+    if (o.calibPath.empty())
+      return fail(o.statsPath.empty()
+                      ? budget->option + " needs calibration statistics: give --calib text.txt "
+                                         "(and --stats FILE to keep them) or --stats FILE"
+                      : "no statistics file '" + statsPath +
+                            "': give --calib text.txt to measure it");
+    progress.begin("calibration", "'" + o.calibPath + "' -> '" + statsPath + "'");
+    DriverOptions c = stageOptions(o);
+    c.calibPath = o.calibPath;
+    c.calibTokensPath = o.calibTokensPath;
+    c.statsPath = statsPath;
+    c.outputPath.clear();
+    if (int rc = runDriver(c))
+      return rc;
+  }
+  std::optional<quant::CalibrationStats> stats = quant::readStats(statsPath, error);
+  if (!stats)
+    return fail(error);
+
+  // 2. Sensitivity.
+  std::string missing = budget::missingSensitivities(*stats, *budget, *candidates, *overrides);
+  if (!missing.empty()) {
+    progress.begin("sensitivity", "the statistics lack " + missing);
+    return fail("'" + statsPath + "' has no " + missing +
+                " and this qcc has no --sensitivity stage yet (SENS)");
+  }
+  progress.begin("sensitivity", "'" + statsPath + "' has what " + budget->option + " needs");
+
+  // 3. Solve.
+  progress.begin("solve", budget->option + ", " + std::to_string(candidates->size()) +
+                              " candidate schemes, " + std::to_string(overrides->size()) +
+                              " override rule(s), " + std::to_string(stats->layers.size()) +
+                              " layers");
+  std::optional<budget::Assignment> a =
+      budget::solveBudget(*stats, statsPath, *budget, *candidates, *overrides, error);
+  if (!a)
+    return fail(error);
+  for (const std::string &w : a->warnings)
+    llvm::errs() << "qcc: warning: " << w << "\n";
+  progress.note("plan: " + budget::summary(*a));
+  quant::QuantPlan plan = budget::toPlan(*a, *stats);
+
+  // 4. The plan file.
+  std::string planPath = o.savePlan;
+  if (planPath.empty()) {
+    std::optional<std::string> t = tempFile("qcc-plan", "json", error);
+    if (!t)
+      return fail(error);
+    planPath = *t;
+    removers.emplace_back(planPath);
+  }
+  progress.begin("plan", "writing '" + planPath + "'");
+  if (!quant::writePlan(plan, planPath, error))
+    return fail(error);
+
+  report::ReportInput rin;
+  rin.modelPath = o.inputPath;
+  rin.statsPath = statsPath;
+  rin.outputPath = o.outputPath;
+  rin.assignment = &*a;
+  rin.stats = &*stats;
+  rin.plan = &plan;
+
+  // 5. Compile, into a temporary next to -o.
+  std::string tmpSo;
+  if (compile) {
+    std::optional<std::string> t = tempNear(o.outputPath, ".so", error);
+    if (!t)
+      return fail(error);
+    tmpSo = *t;
+    removers.emplace_back(tmpSo);
+    progress.begin("compile", "'" + o.inputPath + "' with the plan");
+    if (int rc = compileWithPlan(o, plan, planPath, statsPath, tmpSo, progress))
+      return rc;
+    rin.quantLibraryBytes = fileSize(tmpSo);
+  }
+
+  // 6. Verify on held-out windows of the calibration text.
+  if (verify) {
+    std::string text = !o.calibPath.empty() ? o.calibPath : stats->source;
+    progress.begin("verify", "compiling the F32 model, then " + std::to_string(o.verifyWindows) +
+                                 " held-out windows of '" + text + "'");
+    std::optional<std::string> f32 = tempFile("qcc-verify-f32", "so", error);
+    if (!f32)
+      return fail(error);
+    removers.emplace_back(*f32);
+    DriverOptions c = stageOptions(o);
+    c.outputPath = *f32;
+    c.statsPath.clear();
+    if (int rc = runDriver(c))
+      return rc;
+    rin.f32LibraryBytes = fileSize(*f32);
+    VerifyRequest req;
+    req.f32Library = *f32;
+    req.quantLibrary = tmpSo;
+    req.textPath = text;
+    req.windows = o.verifyWindows;
+    req.seqLen = stats->seqLen;
+    // Calibration used the first samples x seqLen tokens.
+    req.tokenOffset = stats->samples * stats->seqLen;
+    std::string note;
+    std::optional<report::Verification> v = verifyModels(req, note, error);
+    if (!v)
+      return fail(error);
+    if (!note.empty())
+      progress.note("note: " + note);
+    rin.verification = v;
+    std::string predicted =
+        a->predictedPplIncrease() ? fmt("%+.3f%%", *a->predictedPplIncrease() * 100) : "n/a";
+    llvm::errs() << "qcc: verify: perplexity " << fmt("%.4f", v->pplF32()) << " (F32) -> "
+                 << fmt("%.4f", v->pplQuant()) << " (quantized) on " << v->scoredTokens
+                 << " held-out tokens: measured " << fmt("%+.3f%%", v->pplIncrease() * 100)
+                 << ", predicted " << predicted << "; mean KL measured "
+                 << fmt("%.5g", v->meanKl) << " nats, predicted "
+                 << (a->lossKind == "kl" ? fmt("%.5g", a->predictedLoss) : std::string("n/a"))
+                 << "\n";
+  }
+
+  // 7. Report.
+  if (!o.reportDir.empty()) {
+    progress.begin("report", "'" + o.reportDir + "'");
+    if (!report::writeReport(o.reportDir, rin, error))
+      return fail(error);
+  }
+
+  if (compile) {
+    if (std::error_code ec = llvm::sys::fs::rename(tmpSo, o.outputPath))
+      return fail("cannot write '" + o.outputPath + "': " + ec.message());
+    llvm::errs() << "qcc: pipeline: wrote '" << o.outputPath << "' ("
+                 << budget::formatMB(static_cast<double>(fileSize(o.outputPath))) << ") in "
+                 << fmt("%.1f s", progress.elapsed()) << "\n";
+  }
+  return 0;
+}
+
+} // namespace qcc
