@@ -73,10 +73,9 @@ constexpr float kLn2Hi = 0.693145751953125f;
 constexpr float kLn2Lo = 1.428606765330187e-06f;
 /// Arguments of expNegScaled below this (and NaN) give 0.
 constexpr float kExpMin = -104.0f;
-/// expNegScaled's factor 2^64 keeps exp(x) >= 2^-86 normal: the callers'
-/// last multiplication by 2^-64 rounds once, so results that are subnormal
+/// expNegScaled returns exp(x) * 2^64 (>= 2^-86, normal); the callers' last
+/// multiplication by kExpUnscale rounds once, so results that are subnormal
 /// are rounded correctly from the full-precision value.
-constexpr float kExpScale = 0x1p64f;
 constexpr float kExpUnscale = 0x1p-64f;
 /// |x| at which the erf form's tail is evaluated at most.
 constexpr float kTailMax = 15.0f;
