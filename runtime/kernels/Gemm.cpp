@@ -14,6 +14,8 @@
 // rows of M run a micro-kernel variant for fewer rows; partial right-edge
 // tiles run it on a stack tile and merge the valid part.
 // M <= 4 (LLM decode) takes a GEMV path that reads B once and packs nothing.
+// Epilogues: bias and ReLU in the micro-kernel's stores; GELU
+// (GemmActivation.cpp) over each finished tile while it is in L1.
 // A constant B is packed once per program (cache); another B shared by
 // several row blocks is packed once per call (in parallel) before the tasks
 // run. Packing buffers are thread-local and reused across calls.
@@ -111,6 +113,8 @@ struct Problem {
   /// Contiguous bias of N floats (null: none).
   const float *bias;
   bool accumulate, relu;
+  /// GELU applied after the product and bias (None, GeluErf or GeluTanh).
+  Activation gelu = Activation::None;
   /// B packed for the whole problem (constant B), or null: panels of
   /// K block k0 and columns [j, j + NR) start at k0 * nPad + j * kb
   /// (kb = rows of that K block), batch t at t * K * nPad.
@@ -140,6 +144,17 @@ inline void storeElement(float *dst, float acc, bool load, const float *bias,
   if (relu) // NaN stays NaN, -0 becomes +0 (arith.maximumf)
     v = v < 0.0f ? 0.0f : v + 0.0f;
   *dst = v;
+}
+
+/// Applies the GELU of `p`, if any, to rows x cols of C at `c` (C's
+/// strides): 8 lanes at a time with the AVX2 kernel and unit column stride.
+void applyGelu(const Problem &p, float *c, int64_t rows, int64_t cols) {
+  if (p.gelu == Activation::None)
+    return;
+  if (p.csn == 1 && p.kernel == static_cast<MicroKernelFn>(microKernelAvx2))
+    geluRowsAvx2(p.gelu, c, p.csm, rows, cols);
+  else
+    geluRowsPortable(p.gelu, c, p.csm, p.csn, rows, cols);
 }
 
 /// Packs rows [0, mb) x cols [0, kb) of A (at `a`) into MR-row slivers:
@@ -199,11 +214,13 @@ void packB(const Problem &p, const float *b, int64_t kb, int64_t nb,
 
 /// C = epilogue(0) (+ C): the whole problem when K == 0.
 void emptyProduct(const Problem &p) {
-  for (int64_t t = 0; t < p.batch; ++t)
+  for (int64_t t = 0; t < p.batch; ++t) {
     for (int64_t i = 0; i < p.M; ++i)
       for (int64_t j = 0; j < p.N; ++j)
         storeElement(p.c + t * p.csb + i * p.csm + j * p.csn, 0.0f,
                      p.accumulate, p.bias ? p.bias + j : nullptr, p.relu);
+    applyGelu(p, p.c + t * p.csb, p.M, p.N);
+  }
 }
 
 /// Unblocked strided triple loop: used when packing buffers cannot be
@@ -219,6 +236,7 @@ void naiveTask(const Problem &p, int64_t t, int64_t i0, int64_t mb,
       storeElement(p.c + t * p.csb + i * p.csm + j * p.csn, acc,
                    p.accumulate, p.bias ? p.bias + j : nullptr, p.relu);
     }
+  applyGelu(p, p.c + t * p.csb + i0 * p.csm + j0 * p.csn, mb, nb);
 }
 
 /// Computes one MC x NC block of C (task index `task`).
@@ -280,6 +298,8 @@ void gemmTask(const Problem &p, int64_t task) {
         if (nr == kNR && p.csn == 1) {
           // Full-width tile (the last rows of M included): straight to C.
           p.kernel(kb, ap, lda, bp, ct, p.csm, load, tileBias, relu, mr);
+          if (last)
+            applyGelu(p, ct, mr, kNR);
           continue;
         }
         // Right edge (or strided C): compute into the stack tile, merge.
@@ -288,6 +308,8 @@ void gemmTask(const Problem &p, int64_t task) {
           for (int64_t j = 0; j < nr; ++j)
             storeElement(ct + i * p.csm + j * p.csn, tile[i * kNR + j], load,
                          tileBias ? tileBias + j : nullptr, relu);
+        if (last)
+          applyGelu(p, ct, mr, nr);
       }
     }
   }
@@ -349,6 +371,7 @@ __attribute__((always_inline)) inline void gemvSlice(const Problem &p,
     for (int64_t j = 0; j < nb; ++j)
       storeElement(p.c + t * p.csb + i * p.csm + (j0 + j) * p.csn, acc[i][j],
                    p.accumulate, p.bias ? p.bias + j0 + j : nullptr, p.relu);
+  applyGelu(p, p.c + t * p.csb + j0 * p.csn, p.M, nb);
 }
 
 void gemvSlicePortable(const Problem &p, int64_t t, int64_t j0, int64_t nb) {
@@ -515,6 +538,10 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
   p.csb = c_stride_b, p.csm = c_stride_m, p.csn = c_stride_n;
   p.accumulate = flags & QCC_GEMM_ACCUMULATE;
   p.relu = flags & QCC_GEMM_RELU;
+  if (!p.relu && (flags & QCC_GEMM_GELU_ERF))
+    p.gelu = Activation::GeluErf;
+  else if (!p.relu && (flags & QCC_GEMM_GELU_TANH))
+    p.gelu = Activation::GeluTanh;
   p.kernel = selectKernel();
 
   // The micro-kernel reads the bias as 16 contiguous floats per tile: gather
@@ -535,6 +562,7 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
         // No memory for the copy: apply the bias after the product.
         Problem q = p;
         q.relu = false;
+        q.gelu = Activation::None;
         if (K == 0)
           emptyProduct(q);
         else {
@@ -549,6 +577,8 @@ extern "C" void qcc_rt_sgemm(int64_t flags, int64_t batch, int64_t M,
               float v = *d + bias[j * bias_stride];
               *d = p.relu ? (v < 0.0f ? 0.0f : v + 0.0f) : v;
             }
+        for (int64_t t = 0; t < batch; ++t)
+          applyGelu(p, p.c + t * p.csb, M, N);
         return;
       }
     }

@@ -37,6 +37,25 @@ void microKernelAvx2(int64_t kc, const float *ap, int64_t lda,
 /// True when the CPU and the OS support AVX2 and FMA (cpuid + xgetbv).
 bool hostHasAvx2Fma();
 
+/// The activation qcc_rt_sgemm applies after the product and the bias.
+enum class Activation { None, Relu, GeluErf, GeluTanh };
+
+/// GELU, erf form: 0.5 x (1 + erf(x / sqrt 2)); at most 6 ulp from the exact
+/// value (GemmActivation.cpp). Same bits as geluRowsAvx2.
+float geluErf(float x);
+/// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); at
+/// most 6 ulp from the exact value.
+float geluTanh(float x);
+
+/// Applies `act` (GeluErf or GeluTanh) in place to c[i*ldc + j*csn] for
+/// i < rows, j < cols (scalar code).
+void geluRowsPortable(Activation act, float *c, int64_t ldc, int64_t csn,
+                      int64_t rows, int64_t cols);
+/// The same for unit column stride, 8 lanes at a time; call only when
+/// hostHasAvx2Fma() is true.
+void geluRowsAvx2(Activation act, float *c, int64_t ldc, int64_t rows,
+                  int64_t cols);
+
 } // namespace qcc::rt::gemm
 
 #endif // QCC_RUNTIME_KERNELS_GEMMKERNELS_H

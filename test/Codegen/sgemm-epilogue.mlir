@@ -188,3 +188,122 @@ func.func @shared_zero_init(%a: memref<8x16xf32>, %w: memref<16x32xf32>, %bias: 
   linalg.matmul ins(%a, %w : memref<8x16xf32>, memref<16x32xf32>) outs(%z : memref<8x32xf32>)
   return %z : memref<8x32xf32>
 }
+
+// -----
+
+// Bias + erf-GELU (the form PyTorch exports: s * (erf(s / sqrt2) + 1) * 0.5,
+// fused into one generic): one call with flags BIAS|GELU_ERF = 18.
+// CHECK-LABEL: func.func @bias_gelu_erf
+// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 18 : i64
+// CHECK: call @qcc_rt_sgemm(%[[FLAGS]],
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: math.erf
+// CHECK: return
+func.func @bias_gelu_erf(%a: memref<64x128xf32>, %w: memref<128x256xf32>, %bias: memref<256xf32>, %d: memref<64x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %sqrt2 = arith.constant 1.41421354 : f32
+  %one = arith.constant 1.0 : f32
+  %half = arith.constant 0.5 : f32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<64x256xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x256xf32>)
+  linalg.matmul ins(%a, %w : memref<64x128xf32>, memref<128x256xf32>) outs(%c : memref<64x256xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<64x256xf32>, memref<256xf32>) outs(%d : memref<64x256xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    %q = arith.divf %s, %sqrt2 : f32
+    %e = math.erf %q : f32
+    %p = arith.addf %e, %one : f32
+    %m = arith.mulf %s, %p : f32
+    %r = arith.mulf %m, %half : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<64x256xf32>
+  return
+}
+
+// -----
+
+// Bias + tanh-GELU written another way (0.5 s + 0.5 s tanh(k (s + c s^3)),
+// with powf): flags BIAS|GELU_TANH = 34.
+// CHECK-LABEL: func.func @bias_gelu_tanh
+// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 34 : i64
+// CHECK: call @qcc_rt_sgemm(%[[FLAGS]],
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @bias_gelu_tanh(%a: memref<64x128xf32>, %w: memref<128x256xf32>, %bias: memref<256xf32>, %d: memref<64x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %three = arith.constant 3.0 : f32
+  %c0 = arith.constant 0.044715 : f32
+  %k = arith.constant 0.797884583 : f32
+  %half = arith.constant 0.5 : f32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<64x256xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x256xf32>)
+  linalg.matmul ins(%a, %w : memref<64x128xf32>, memref<128x256xf32>) outs(%c : memref<64x256xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%bias, %c : memref<256xf32>, memref<64x256xf32>) outs(%d : memref<64x256xf32>) {
+  ^bb0(%b: f32, %x: f32, %o: f32):
+    %s = arith.addf %b, %x : f32
+    %cube = math.powf %s, %three : f32
+    %cc = arith.mulf %cube, %c0 : f32
+    %in = arith.addf %s, %cc : f32
+    %u = arith.mulf %k, %in : f32
+    %t = math.tanh %u : f32
+    %h = arith.mulf %half, %s : f32
+    %ht = arith.mulf %h, %t : f32
+    %r = arith.addf %h, %ht : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<64x256xf32>
+  return
+}
+
+// -----
+
+// Not fused: erf without the 1/sqrt2 scale is not GELU (0.5 s (1 + erf(s))),
+// and neither is a body with both erf and tanh.
+// CHECK-LABEL: func.func @almost_gelu
+// CHECK: call @qcc_rt_sgemm(
+// CHECK: linalg.generic
+// CHECK: math.erf
+// CHECK: call @qcc_rt_sgemm(
+// CHECK: linalg.generic
+// CHECK: math.tanh
+func.func @almost_gelu(%a: memref<8x16xf32>, %w: memref<16x8xf32>, %bias: memref<8xf32>, %d: memref<8x8xf32>, %e: memref<8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %half = arith.constant 0.5 : f32
+  %c = memref.alloc() : memref<8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%a, %w : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<8x8xf32>, memref<8xf32>) outs(%d : memref<8x8xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    %g = math.erf %s : f32
+    %p = arith.addf %g, %one : f32
+    %m = arith.mulf %s, %p : f32
+    %r = arith.mulf %m, %half : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<8x8xf32>
+  %c2 = memref.alloc() : memref<8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%c2 : memref<8x8xf32>)
+  linalg.matmul ins(%a, %w : memref<8x16xf32>, memref<16x8xf32>) outs(%c2 : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c2, %bias : memref<8x8xf32>, memref<8xf32>) outs(%e : memref<8x8xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    %g = math.erf %s : f32
+    %t = math.tanh %s : f32
+    %p = arith.addf %g, %t : f32
+    %r = arith.mulf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c2 : memref<8x8xf32>
+  return
+}

@@ -39,12 +39,23 @@ enum {
    *  these (pointer, sizes, strides), and reuses the packed copy in later
    *  calls. Never set it for buffers whose contents can change. */
   QCC_GEMM_B_CONSTANT = 8,
+  /** Applies GELU, erf form, after the product (and the bias):
+   *  0.5 x (1 + erf(x / sqrt 2)), to within 6 ulp of the exact value,
+   *  without the cancellation of 1 + erf for negative x; NaN -> NaN,
+   *  +inf -> +inf, -inf -> NaN (as the formula). */
+  QCC_GEMM_GELU_ERF = 16,
+  /** Applies GELU, tanh form, after the product (and the bias):
+   *  0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), to within 6 ulp,
+   *  special values as GELU_ERF. At most one of
+   *  RELU, GELU_ERF, GELU_TANH may be set (if several are, the first of
+   *  these three applies). */
+  QCC_GEMM_GELU_TANH = 32,
 };
 
 /**
  * Batched strided f32 matrix product, for b in [0, batch), m < M, n < N:
  *
- *   C[b,m,n] (+)= sum_k A[b,m,k] * B[b,k,n]  (+ bias[n]) (relu)
+ *   C[b,m,n] (+)= sum_k A[b,m,k] * B[b,k,n]  (+ bias[n]) (relu | gelu)
  *
  * where X[b,i,j] = X_base[X_offset + b*X_stride_b + i*X_stride_i +
  * j*X_stride_j]. Sizes may be 0 (no-op; with K == 0 and no ACCUMULATE, C is

@@ -16,9 +16,10 @@
 // product is folded into the call (C = A*B instead of C += A*B).
 //
 // Epilogue fusion: when C is a fresh buffer (zero-filled) that only a
-// bias(+ReLU) generic reads (matchSgemmEpilogue, possibly through
+// bias(+ReLU or GELU) generic reads (matchSgemmEpilogue, possibly through
 // expand/collapse_shape views), the call writes that generic's output
-// directly with QCC_GEMM_BIAS (| QCC_GEMM_RELU), and the generic and C go
+// directly with QCC_GEMM_BIAS (| QCC_GEMM_RELU | QCC_GEMM_GELU_ERF |
+// QCC_GEMM_GELU_TANH), and the generic and C go
 // (or, when bufferization made the generic update C in place, the call
 // applies the epilogue to C and only the generic goes):
 //
@@ -55,6 +56,8 @@ constexpr int64_t kAccumulate = 1;
 constexpr int64_t kBias = 2;
 constexpr int64_t kRelu = 4;
 constexpr int64_t kBConstant = 8;
+constexpr int64_t kGeluErf = 16;
+constexpr int64_t kGeluTanh = 32;
 
 /// True when `v` is a view of a constant memref.global (a weight in
 /// read-only memory): the kernel may then cache its packed copy.
@@ -122,7 +125,7 @@ static linalg::FillOp zeroFillHolding(Value z, Operation *at) {
   return fill;
 }
 
-/// A bias(+ReLU) generic that the call can apply instead (see the header).
+/// A bias(+ReLU/GELU) generic that the call can apply instead (see the header).
 struct FusedEpilogue {
   linalg::GenericOp generic;
   SgemmEpilogue form;
@@ -359,7 +362,20 @@ struct LowerMatmulToUKernelPass
       flags |= kBConstant;
     Value cOut = c, bias;
     if (epilogue) {
-      flags |= kBias | (epilogue->form.relu ? kRelu : 0);
+      flags |= kBias;
+      switch (epilogue->form.activation) {
+      case SgemmActivation::None:
+        break;
+      case SgemmActivation::Relu:
+        flags |= kRelu;
+        break;
+      case SgemmActivation::GeluErf:
+        flags |= kGeluErf;
+        break;
+      case SgemmActivation::GeluTanh:
+        flags |= kGeluTanh;
+        break;
+      }
       OpBuilder before(op);
       if (!epilogue->inPlace)
         cOut = outputAsC(before, op.getLoc(),

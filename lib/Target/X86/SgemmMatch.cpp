@@ -3,10 +3,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -111,6 +113,73 @@ std::optional<SgemmMatch> matchSgemm(linalg::LinalgOp op) {
   return match;
 }
 
+/// Evaluates `v` (a value of an epilogue body) in double with s = x + bias
+/// set to `s`; nullopt for an op outside the GELU vocabulary.
+static std::optional<double> evalScalar(Value v, Value sum, double s,
+                                        llvm::DenseMap<Value, double> &memo) {
+  if (v == sum)
+    return s;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt; // a block argument other than x + bias
+  auto operand = [&](unsigned i) {
+    return evalScalar(def->getOperand(i), sum, s, memo);
+  };
+  std::optional<double> r;
+  if (auto c = dyn_cast<arith::ConstantOp>(def)) {
+    if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+      r = f.getValueAsDouble();
+  } else if (isa<arith::NegFOp, math::ErfOp, math::TanhOp>(def)) {
+    if (std::optional<double> a = operand(0))
+      r = isa<arith::NegFOp>(def) ? -*a
+          : isa<math::ErfOp>(def) ? std::erf(*a)
+                                  : std::tanh(*a);
+  } else if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+                 math::PowFOp>(def)) {
+    std::optional<double> a = operand(0), b = operand(1);
+    if (a && b)
+      r = isa<arith::AddFOp>(def)   ? *a + *b
+          : isa<arith::SubFOp>(def) ? *a - *b
+          : isa<arith::MulFOp>(def) ? *a * *b
+          : isa<arith::DivFOp>(def) ? *a / *b
+                                    : std::pow(*a, *b);
+  }
+  if (r)
+    memo[v] = *r;
+  return r;
+}
+
+/// The GELU form that `result` computes from `sum` (see the header), or None.
+static SgemmActivation matchGelu(Block &body, Value sum, Value result) {
+  bool erf = false, tanh = false;
+  for (Operation &inner : body.without_terminator()) {
+    if (!isa<arith::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp,
+             arith::DivFOp, arith::NegFOp, math::ErfOp, math::TanhOp,
+             math::PowFOp>(inner))
+      return SgemmActivation::None;
+    erf |= isa<math::ErfOp>(inner);
+    tanh |= isa<math::TanhOp>(inner);
+  }
+  if (erf == tanh)
+    return SgemmActivation::None;
+  for (int i = 0; i < 24; ++i) {
+    double s = -8.0 + 16.0 * (i + 0.37) / 24.0; // no probe at 0
+    double want =
+        erf ? 0.5 * s * (1.0 + std::erf(s / std::sqrt(2.0)))
+            : 0.5 * s *
+                  (1.0 + std::tanh(std::sqrt(2.0 / M_PI) *
+                                   (s + 0.044715 * s * s * s)));
+    llvm::DenseMap<Value, double> memo;
+    std::optional<double> got = evalScalar(result, sum, s, memo);
+    if (!got || !(std::fabs(*got - want) <=
+                  2e-6 * std::max(std::fabs(want), 1e-3)))
+      return SgemmActivation::None;
+  }
+  return erf ? SgemmActivation::GeluErf : SgemmActivation::GeluTanh;
+}
+
 std::optional<SgemmEpilogue> matchSgemmEpilogue(linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -142,11 +211,27 @@ std::optional<SgemmEpilogue> matchSgemmEpilogue(linalg::LinalgOp op) {
     e.xInput = 1, e.biasInput = 0;
   else
     return std::nullopt;
-  // Body: %s = addf(x, bias); yield %s | yield maximumf(%s, 0).
   Block &body = generic.getRegion().front();
   Value x = body.getArgument(e.xInput), bias = body.getArgument(e.biasInput);
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   Value result = yield.getValues().front();
+  auto isSum = [&](Operation *op) {
+    auto add = dyn_cast_or_null<arith::AddFOp>(op);
+    return add && add->getBlock() == &body &&
+           ((add.getLhs() == x && add.getRhs() == bias) ||
+            (add.getLhs() == bias && add.getRhs() == x));
+  };
+  // GELU: x and bias are read only by one x + bias, which feeds the rest.
+  if (x.hasOneUse() && bias.hasOneUse() && isSum(*x.getUsers().begin()) &&
+      !isSum(result.getDefiningOp()) &&
+      !result.getDefiningOp<arith::MaximumFOp>()) {
+    Value sum = (*x.getUsers().begin())->getResult(0);
+    e.activation = matchGelu(body, sum, result);
+    if (e.activation == SgemmActivation::None)
+      return std::nullopt;
+    return e;
+  }
+  // Body: %s = addf(x, bias); yield %s | yield maximumf(%s, 0).
   if (auto max = result.getDefiningOp<arith::MaximumFOp>()) {
     Value other;
     if (matchPattern(max.getRhs(), m_AnyZeroFloat()))
@@ -155,19 +240,16 @@ std::optional<SgemmEpilogue> matchSgemmEpilogue(linalg::LinalgOp op) {
       other = max.getRhs();
     if (!other)
       return std::nullopt;
-    e.relu = true;
+    e.activation = SgemmActivation::Relu;
     result = other;
   }
-  auto add = result.getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != &body ||
-      !((add.getLhs() == x && add.getRhs() == bias) ||
-        (add.getLhs() == bias && add.getRhs() == x)))
+  Operation *add = result.getDefiningOp();
+  if (!isSum(add))
     return std::nullopt;
   // Nothing else in the body (constants aside).
   for (Operation &inner : body.without_terminator())
-    if (&inner != add.getOperation() &&
-        &inner != result.getDefiningOp() && !isa<arith::ConstantOp>(inner) &&
-        !(e.relu && isa<arith::MaximumFOp>(inner)))
+    if (&inner != add && &inner != yield.getValues().front().getDefiningOp() &&
+        !isa<arith::ConstantOp>(inner))
       return std::nullopt;
   return e;
 }

@@ -819,6 +819,11 @@ struct TileAndVectorizePass
     }
     TargetInfo info = *targetOr;
 
+    // Products that become qcc_rt_sgemm calls read attention's head
+    // transposes through strides instead (FoldTransposes.cpp).
+    if (skipUKernelMatmuls)
+      foldTransposesIntoSgemmOperands(func);
+
     // Collect the roots first: tiling creates new linalg ops inside loops.
     SmallVector<linalg::LinalgOp> roots;
     func.walk([&](linalg::LinalgOp op) {
@@ -830,14 +835,14 @@ struct TileAndVectorizePass
 
     // With skip-ukernel-matmuls, the f32 matmuls that become qcc_rt_sgemm
     // calls after bufferization stay whole, and so do fills used only by
-    // them (the call folds a zero fill of C) and their bias(+ReLU)
+    // them (the call folds a zero fill of C) and their bias(+ReLU/GELU)
     // epilogues (the call applies them).
     if (skipUKernelMatmuls) {
       llvm::SmallPtrSet<Operation *, 8> skipped;
       for (linalg::LinalgOp op : roots)
         if (matchSgemm(op))
           skipped.insert(op);
-      // So do bias(+ReLU) epilogues of such a product (used only there),
+      // So do bias(+ReLU/GELU) epilogues of such a product (used only there),
       // which the call applies in registers (LowerMatmulToUKernel).
       // The epilogue (with its reshapes and init) moves right after the
       // product, so that after bufferization nothing that writes memory
