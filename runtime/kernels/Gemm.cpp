@@ -147,12 +147,12 @@ inline void storeElement(float *dst, float acc, bool load, const float *bias,
 }
 
 /// Applies the GELU of `p`, if any, to rows x cols of C at `c` (C's
-/// strides): 8 lanes at a time with the AVX2 kernel and unit column stride.
+/// strides): 8 lanes at a time with the AVX2 kernel, else scalar.
 void applyGelu(const Problem &p, float *c, int64_t rows, int64_t cols) {
   if (p.gelu == Activation::None)
     return;
-  if (p.csn == 1 && p.kernel == static_cast<MicroKernelFn>(microKernelAvx2))
-    geluRowsAvx2(p.gelu, c, p.csm, rows, cols);
+  if (p.kernel == static_cast<MicroKernelFn>(microKernelAvx2))
+    geluRowsAvx2(p.gelu, c, p.csm, p.csn, rows, cols);
   else
     geluRowsPortable(p.gelu, c, p.csm, p.csn, rows, cols);
 }

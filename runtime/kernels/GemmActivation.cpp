@@ -29,14 +29,15 @@
 // subnormal results included. Special values follow the formula: NaN -> NaN,
 // +inf -> +inf, -inf -> NaN (-inf * 0).
 //
-// The scalar functions perform exactly the vector functions' operations
-// (explicit FMAs, no contraction), so every path of the kernel gives the
-// same bits.
+// With the AVX2 kernel every element (edges and strided C included) goes
+// through the vector code, so all paths give the same bits. The scalar
+// functions (portable kernel) perform the same operations without libm
+// (model.so needs only libc and libstdc++): FMA through double, rounding by
+// the 1.5 * 2^23 trick.
 //
 //===----------------------------------------------------------------------===//
 #include "GemmKernels.h"
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <immintrin.h>
@@ -45,6 +46,19 @@
 
 namespace qcc::rt::gemm {
 namespace {
+
+/// a * b + c rounded once through double (the product of two floats is
+/// exact in double): model.so must not need libm (no fmaf call on hosts
+/// without FMA). Equals a true FMA except in rare double-rounding cases.
+inline float fmaScalar(float a, float b, float c) {
+  return static_cast<float>(static_cast<double>(a) * b + c);
+}
+
+/// min / max without libm; NaN in `x` gives `bound` (like vminps/vmaxps
+/// with the bound second).
+inline float minScalar(float x, float bound) { return x < bound ? x : bound; }
+inline float maxScalar(float x, float bound) { return x > bound ? x : bound; }
+inline float absScalar(float x) { return __builtin_fabsf(x); }
 
 /// erf(x / sqrt 2) / x = sum_i kSmall[i] x^(2i), |x| <= 0.5.
 constexpr float kSmall[] = {
@@ -93,7 +107,7 @@ constexpr float kTanhClamp = 30.0f;
 template <size_t N> float hornerScalar(const float (&c)[N], float t) {
   float r = c[N - 1];
   for (size_t i = N - 1; i-- > 0;)
-    r = std::fma(r, t, c[i]);
+    r = fmaScalar(r, t, c[i]);
   return r;
 }
 
@@ -101,9 +115,10 @@ template <size_t N> float hornerScalar(const float (&c)[N], float t) {
 float expNegScaledScalar(float x) {
   if (!(x >= kExpMin))
     return 0.0f;
-  float n = std::nearbyint(x * kLog2e);
-  float r = std::fma(n, -kLn2Hi, x);
-  r = std::fma(n, -kLn2Lo, r);
+  // Round to nearest even by the 1.5 * 2^23 trick (|x * log2e| <= 151).
+  float n = (x * kLog2e + 0x1.8p23f) - 0x1.8p23f;
+  float r = fmaScalar(n, -kLn2Hi, x);
+  r = fmaScalar(n, -kLn2Lo, r);
   float p = hornerScalar(kExp, r);
   uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n) + 127 + 64)
                   << 23;
@@ -212,48 +227,75 @@ geluRowsAvx2Impl(float *c, int64_t ldc, int64_t rows, int64_t cols) {
       _mm256_storeu_ps(row + j, Act == Activation::GeluErf ? geluErfAvx2(x)
                                                             : geluTanhAvx2(x));
     }
-    for (; j < cols; ++j)
-      row[j] = Act == Activation::GeluErf ? geluErf(row[j]) : geluTanh(row[j]);
+    if (j < cols) { // the last 1-7 columns, through one padded vector
+      alignas(32) float lanes[8] = {};
+      for (int64_t l = 0; j + l < cols; ++l)
+        lanes[l] = row[j + l];
+      __m256 x = _mm256_load_ps(lanes);
+      _mm256_store_ps(lanes, Act == Activation::GeluErf ? geluErfAvx2(x)
+                                                         : geluTanhAvx2(x));
+      for (int64_t l = 0; j + l < cols; ++l)
+        row[j + l] = lanes[l];
+    }
   }
+}
+
+/// Strided C: 8 elements at a time through a buffer (same bits as above).
+template <Activation Act>
+__attribute__((target("avx2,fma"))) void
+geluStridedAvx2Impl(float *c, int64_t ldc, int64_t csn, int64_t rows,
+                    int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; j += 8) {
+      int64_t n = cols - j < 8 ? cols - j : 8;
+      alignas(32) float lanes[8] = {};
+      for (int64_t l = 0; l < n; ++l)
+        lanes[l] = c[i * ldc + (j + l) * csn];
+      __m256 x = _mm256_load_ps(lanes);
+      _mm256_store_ps(lanes, Act == Activation::GeluErf ? geluErfAvx2(x)
+                                                         : geluTanhAvx2(x));
+      for (int64_t l = 0; l < n; ++l)
+        c[i * ldc + (j + l) * csn] = lanes[l];
+    }
 }
 
 } // namespace
 
 float geluErf(float x) {
-  float ax = std::fabs(x);
-  float a = std::fmin(ax, kTailMax);
+  float ax = absScalar(x);
+  float a = minScalar(ax, kTailMax);
   float h = 0.5f * x;
   float e = x * hornerScalar(kSmall, x * x);
-  float small = std::fma(h, e, h);
+  float small = fmaScalar(h, e, h);
   if (!(ax >= kTailFrom))
     return small; // also NaN
   float hi = a * a;
-  float lo = std::fma(a, a, -hi);
+  float lo = fmaScalar(a, a, -hi);
   float ex = expNegScaledScalar(-0.5f * hi);
-  ex = std::fma(ex, -0.5f * lo, ex);
-  float t = 1.0f / std::fma(0.5f, a, 1.0f);
+  ex = fmaScalar(ex, -0.5f * lo, ex);
+  float t = 1.0f / fmaScalar(0.5f, a, 1.0f);
   float erfcScaled = (hornerScalar(kTail, t) * t) * ex;
   float erfc = erfcScaled * kExpUnscale;
-  return x > 0.0f ? x * std::fma(-0.5f, erfc, 1.0f)
+  return x > 0.0f ? x * fmaScalar(-0.5f, erfc, 1.0f)
                   : (h * erfcScaled) * kExpUnscale;
 }
 
 float geluTanh(float x) {
-  float xc = std::fmin(std::fmax(x, -kTanhClamp), kTanhClamp);
+  float xc = minScalar(maxScalar(x, -kTanhClamp), kTanhClamp);
   float p = xc * xc;
-  float pl = std::fma(xc, xc, -p);
+  float pl = fmaScalar(xc, xc, -p);
   float q = kTanh1 * p;
-  float ql = std::fma(kTanh1, p, -q);
+  float ql = fmaScalar(kTanh1, p, -q);
   float w = kTanh0 + q;
   float bb = w - kTanh0;
   float err = (kTanh0 - (w - bb)) + (q - bb);
-  float wl = (err + ql) + std::fma(kTanh1, pl, std::fma(kTanh1Lo, p, kTanh0Lo));
+  float wl = (err + ql) + fmaScalar(kTanh1, pl, fmaScalar(kTanh1Lo, p, kTanh0Lo));
   float v = xc * w;
-  float vl = std::fma(xc, w, -v) + xc * wl;
+  float vl = fmaScalar(xc, w, -v) + xc * wl;
   bool positive = v >= 0.0f;
-  float s = expNegScaledScalar(-std::fabs(v));
+  float s = expNegScaledScalar(-absScalar(v));
   float al = positive ? -vl : vl;
-  s = std::fma(s, al, s);
+  s = fmaScalar(s, al, s);
   float d = 1.0f + s * kExpUnscale;
   return positive ? x / d : ((x * s) / d) * kExpUnscale;
 }
@@ -267,12 +309,18 @@ void geluRowsPortable(Activation act, float *c, int64_t ldc, int64_t csn,
     }
 }
 
-void geluRowsAvx2(Activation act, float *c, int64_t ldc, int64_t rows,
-                  int64_t cols) {
-  if (act == Activation::GeluErf)
+void geluRowsAvx2(Activation act, float *c, int64_t ldc, int64_t csn,
+                  int64_t rows, int64_t cols) {
+  if (csn != 1) {
+    if (act == Activation::GeluErf)
+      geluStridedAvx2Impl<Activation::GeluErf>(c, ldc, csn, rows, cols);
+    else
+      geluStridedAvx2Impl<Activation::GeluTanh>(c, ldc, csn, rows, cols);
+  } else if (act == Activation::GeluErf) {
     geluRowsAvx2Impl<Activation::GeluErf>(c, ldc, rows, cols);
-  else
+  } else {
     geluRowsAvx2Impl<Activation::GeluTanh>(c, ldc, rows, cols);
+  }
 }
 
 } // namespace qcc::rt::gemm

@@ -41,7 +41,7 @@ bool hostHasAvx2Fma();
 enum class Activation { None, Relu, GeluErf, GeluTanh };
 
 /// GELU, erf form: 0.5 x (1 + erf(x / sqrt 2)); at most 6 ulp from the exact
-/// value (GemmActivation.cpp). Same bits as geluRowsAvx2.
+/// value (GemmActivation.cpp). The scalar code of the portable kernel.
 float geluErf(float x);
 /// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); at
 /// most 6 ulp from the exact value.
@@ -51,10 +51,10 @@ float geluTanh(float x);
 /// i < rows, j < cols (scalar code).
 void geluRowsPortable(Activation act, float *c, int64_t ldc, int64_t csn,
                       int64_t rows, int64_t cols);
-/// The same for unit column stride, 8 lanes at a time; call only when
-/// hostHasAvx2Fma() is true.
-void geluRowsAvx2(Activation act, float *c, int64_t ldc, int64_t rows,
-                  int64_t cols);
+/// The same, 8 lanes at a time (edges and strided C through a padded
+/// vector); call only when hostHasAvx2Fma() is true.
+void geluRowsAvx2(Activation act, float *c, int64_t ldc, int64_t csn,
+                  int64_t rows, int64_t cols);
 
 } // namespace qcc::rt::gemm
 
