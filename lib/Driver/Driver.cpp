@@ -388,6 +388,8 @@ int qcc::runDriver(const DriverOptions &options) {
   // temporary (removed on exit) unless a textual stage is written, which then
   // refers to `<output>.qcc-packed`. The pass reads and checks --stats itself.
   std::optional<llvm::FileRemover> sideFileRemover;
+  if (o.smoothQuant && o.quantize.empty())
+    return fail("--smoothquant needs --quantize=w8a8 (a plan says it per layer)");
   if (!o.quantize.empty() || !o.planPath.empty()) {
 #if QCC_HAVE_PIPELINES
     if (!o.quantize.empty() && !o.planPath.empty())
@@ -395,8 +397,6 @@ int qcc::runDriver(const DriverOptions &options) {
     if (!o.calibPath.empty())
       return fail("--calib measures the float model; it cannot be combined with " +
                   std::string(o.planPath.empty() ? "--quantize" : "--plan"));
-    if (o.smoothQuant && o.quantize.empty())
-      return fail("--smoothquant needs --quantize=w8a8 (a plan says it per layer)");
     qcc::ApplyQuantPlanOptions quant;
     quant.plan = o.planPath;
     quant.scheme = o.quantize;

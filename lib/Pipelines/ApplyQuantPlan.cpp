@@ -364,6 +364,8 @@ LogicalResult Applier::smoothGroups() {
 
 LogicalResult Applier::emit(Layer &l) {
   const q::PlanEntry &e = l.entry;
+  // x may be the result of a layer rewritten before this one (k -> k2).
+  l.lin.x = l.lin.op->getOperand(0);
   Value bias;
   if (l.newBias)
     bias = makeConstant(l.lin.op, {l.lin.n}, *l.newBias);

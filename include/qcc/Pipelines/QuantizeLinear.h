@@ -35,7 +35,9 @@ struct QuantizeLinearOptions {
 /// qcc_rt_qpack built from quantizeRTN's codes, written to the side file.
 /// Layers are named by their qcc.layer attribute (else the weight's tensor
 /// or symbol name); the qlinear carries it. A layer the scheme cannot
-/// quantize (group does not divide K) stays f32 and one warning counts them.
+/// quantize (e.g. int7: no kernel) stays f32 and one warning counts them.
+/// Implemented as the uniform round-to-nearest case of qcc-apply-quant-plan
+/// (include/qcc/Pipelines/ApplyQuantPlan.h), which shares all the IR code.
 std::unique_ptr<mlir::Pass>
 createQuantizeLinearPass(const QuantizeLinearOptions &options = {});
 

@@ -89,7 +89,7 @@ def check(so, work, tol):
     os.makedirs(work, exist_ok=True)
     x = inputs()
     np.save(os.path.join(work, "x.npy"), x)
-    subprocess.run(["qcc-run", so, "--input", "x=" + os.path.join(work, "x.npy"), "--output-dir", work],
+    subprocess.run(["qcc-run", so, "--input", "input_0=" + os.path.join(work, "x.npy"), "--output-dir", work],
                    check=True, stdout=subprocess.DEVNULL)
     outs = [f for f in os.listdir(work) if f.endswith(".npy") and f != "x.npy"]
     got = np.load(os.path.join(work, outs[0]))

@@ -405,7 +405,7 @@ TEST(PlanFile, SmoothQuantSearchAndDefaultMethod) {
   };
   expectError("\"smoothquant\": true", "\"smoothquant\": 1", "key 'smoothquant' must be true or false");
   expectError("\"smoothquant\": true", "\"smoothquant\": true, \"smoothquant_alpha\": 0.5", "not both");
-  expectError("\"w8a8\",\n      \"smoothquant\"", "\"int8_pc_sym\",\n      \"smoothquant\"",
+  expectError("\"scheme\": \"w8a8\"", "\"scheme\": \"int8_pc_sym\"",
               "smoothquant is only meaningful with scheme w8a8");
   expectError("\"default_method\": \"gptq\"", "\"default_method\": \"gpt\"",
               "key 'default_method': unknown method 'gpt'");
