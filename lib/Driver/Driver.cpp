@@ -3,6 +3,7 @@
 
 #include "Calibrate.h"
 #include "QuantPipeline.h" // BUDGET
+#include "Sensitivity.h" // SENS
 #include "Weights.h"
 
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
@@ -164,7 +165,8 @@ OwningOpRef<ModuleOp> loadLLMCheckpoint(const qcc::DriverOptions &o,
   // every layer's own linear ops, so the layers are emitted one by one
   // instead of as a shared function.
   options.shareLayers = o.calibPath.empty() && o.statsPath.empty() && o.quantize.empty() &&
-                        o.planPath.empty(); // APPLY: --plan
+                        o.planPath.empty() && // APPLY: --plan
+                        o.sensitivity.empty(); // SENS: --sensitivity too
   std::string error;
   OwningOpRef<ModuleOp> module =
       qcc::importCheckpoint(context, o.inputPath, options, error);
@@ -432,8 +434,19 @@ int qcc::runDriver(const DriverOptions &options) {
   if (llvm::Error e = prepareWeights(*module, o.weights, externalWeights))
     return fail(llvm::toString(std::move(e)));
   CalibrationState calibration;
-  if (int calibRc = beginCalibration(o, *module, calibration))
+  // SENS: --sensitivity reads --stats itself instead of the calibration stage;
+  // hessian alone needs no model build, kl compiles a temporary one.
+  SensitivityState sensitivity;
+  if (!o.sensitivity.empty()) {
+    if (int sensRc = beginSensitivity(o, *module, sensitivity))
+      return sensRc;
+    if (!sensitivity.kl)
+      return finishSensitivity(o, sensitivity);
+    outputPath = sensitivity.soPath;
+  } else if (int calibRc = beginCalibration(o, *module, calibration)) {
     return calibRc;
+  }
+  // end SENS
   if (calibration.active)
     outputPath = calibration.soPath;
   if (o.emit == EmitKind::QccMLIR)
@@ -516,5 +529,7 @@ int qcc::runDriver(const DriverOptions &options) {
     return fail(llvm::toString(std::move(e)));
   if (calibration.active)
     return finishCalibration(o, calibration);
+  if (sensitivity.active) // SENS
+    return finishSensitivity(o, sensitivity);
   return 0;
 }

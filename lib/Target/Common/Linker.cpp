@@ -143,9 +143,10 @@ Error qcc::linkModelLibrary(StringRef objectPath, const EmitOptions &options,
       return makeError("cannot write " + scriptPath + ": " + ec.message());
     // qcc_observer_*: the calibration export of runtime/observe, present
     // only when the model calls qcc_rt_observe_f32 (a pattern, so no error
-    // when it is absent).
+    // when it is absent). SENS: qcc_delta_api_*, the same for the weight-
+    // delta hooks of runtime/sensitivity (qcc --sensitivity=kl builds).
     os << "{\n  global:\n    qcc_get_api;\n    " << kMetadataSymbol
-       << ";\n    qcc_observer_*;\n  local:\n    *;\n};\n";
+       << ";\n    qcc_observer_*;\n    qcc_delta_api_*;\n  local:\n    *;\n};\n";
   }
   SmallString<256> logPath;
   if (std::error_code ec =

@@ -22,6 +22,12 @@ class ArithDialect;
 namespace bufferization {
 class BufferizationDialect;
 } // namespace bufferization
+namespace memref {
+class MemRefDialect;
+} // namespace memref
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
 } // namespace mlir
 
 namespace qcc {
@@ -55,6 +61,18 @@ struct ObserverInfo {
 
 /// The qcc.observe ops of `module` (after qcc-insert-observers), by id.
 std::vector<ObserverInfo> listObservers(mlir::ModuleOp module);
+
+// SENS: weight-delta hooks (qcc-insert-delta-hooks).
+/// One hook of a sensitivity build: its id and the layer it belongs to.
+struct DeltaHookInfo {
+  int64_t id = 0;
+  std::string layer;
+};
+
+/// The hooks of `module` after qcc-insert-delta-hooks (one per distinct
+/// layer name), by id.
+std::vector<DeltaHookInfo> listDeltaHooks(mlir::ModuleOp module);
+// end SENS
 
 } // namespace qcc
 

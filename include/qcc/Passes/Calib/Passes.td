@@ -65,4 +65,51 @@ def LowerObservers : Pass<"qcc-lower-observers", "mlir::ModuleOp"> {
                            "mlir::bufferization::BufferizationDialect"];
 }
 
+// SENS: the run-time weight-delta hooks of qcc --sensitivity=kl.
+def InsertDeltaHooks : Pass<"qcc-insert-delta-hooks", "mlir::ModuleOp"> {
+  let summary = "Route every linear layer's output through a run-time weight-delta hook";
+  let description = [{
+    For every linear layer (the rules of `qcc-insert-observers`), the result
+    `y = x W^T (+ b)` is replaced by the result of a call of the sensitivity
+    runtime (runtime/sensitivity, include/qcc/Runtime/Delta.h):
+
+    ```
+    y' = qcc_rt_linear_delta_f32(id, M, N, K, x, y)
+       = y + (id == selected ? x dW^T : 0)
+    ```
+
+    with `x` and `y` viewed as `[M, K]` and `[M, N]`. The driver selects
+    one layer and its `dW` (e.g. `dequant(RTN(W)) - W`) through the
+    model.so's `qcc_delta_api_v1` export, so one compiled model measures
+    the effect of quantizing any single layer (qcc --sensitivity=kl).
+    The hook is emitted already lowered, the way qcc.qlinear is lowered:
+    read-only `bufferization.to_buffer` views of x and y, a 64-byte aligned
+    `memref.alloc` for y', their aligned pointers passed to a private
+    `func.func` declaration, and `bufferization.to_tensor restrict` of the
+    result. Layers with the same name share an id (0, 1, ... by first
+    appearance); each call carries `qcc.delta_hook = {id, layer}`.
+    Cost when no layer is selected: one copy of y per layer.
+
+    Example:
+
+    ```mlir
+    %y = qcc.gemm %x, %w {trans_b = true, qcc.layer = "fc"} ... -> tensor<?x4xf32>
+    return %y
+    // becomes
+    %y = qcc.gemm %x, %w ...
+    %xb = bufferization.to_buffer %x read_only : tensor<?x8xf32> to memref<?x8xf32>
+    %yb = bufferization.to_buffer %y read_only : tensor<?x4xf32> to memref<?x4xf32>
+    %out = memref.alloc(%m) {alignment = 64 : i64} : memref<?x4xf32>
+    func.call @qcc_rt_linear_delta_f32(%c0, %m64, %c4, %c8, %px, %py, %pout)
+        {qcc.delta_hook = {id = 0 : i64, layer = "fc"}} : (i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    %y2 = bufferization.to_tensor %out restrict writable : memref<?x4xf32> to tensor<?x4xf32>
+    return %y2
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // QCC_PASSES_CALIB
