@@ -6,6 +6,8 @@
 #                   packed-B cache of the constant f32 weights; 64 greedy tokens -> decode tokens/s
 #   prefill+decode  a ~300-token prompt (the head of the evaluation split), 16 greedy tokens: the f32
 #                   library's prefill GEMMs (M > 4) pack every constant weight once more (QCC_GEMM_B_CONSTANT)
+# Decode speed is given as qcc-run's tokens/s (wall) and as CPU seconds per decode step (1 thread; robust to
+# other processes' load): (CPU time of a 64-token run - CPU time of an 8-token run) / 56.
 # Usage: benchmarks/quant/run_formats.sh [build-dir] [work-dir] [threads]   (MODELS="f32 f16 ..." to subset)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,10 +37,16 @@ for M in $MODELS; do
   echo "== $M decode-only (1-token prompt, 64 tokens) load=$(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -v "$BIN/qcc-run" "$WORK/$M.so" --prompt "The" --max-tokens 64 --threads "$THREADS" \
     > "$WORK/$M.decode.out" 2> "$WORK/$M.decode.time" || { tail -5 "$WORK/$M.decode.time"; exit 1; }
-  grep -E "^prefill|^decode|Maximum resident" "$WORK/$M.decode.time" | sed 's/^\s*//'
+  grep -E "^prefill|^decode|User time|System time|Maximum resident" "$WORK/$M.decode.time" | sed 's/^\s*//'
   head -c 160 "$WORK/$M.decode.out" | tr '\n' ' '; echo
+  # The same with 8 tokens: (CPU(64) - CPU(8)) / 56 is the CPU time of one decode step, which the
+  # machine's load does not inflate (1 thread).
+  /usr/bin/time -v "$BIN/qcc-run" "$WORK/$M.so" --prompt "The" --max-tokens 8 --threads "$THREADS" \
+    > /dev/null 2> "$WORK/$M.decode8.time" || { tail -5 "$WORK/$M.decode8.time"; exit 1; }
+  cpu() { awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$1"; }
+  echo "$M CPU seconds per decode step: $(echo "$(cpu "$WORK/$M.decode.time") $(cpu "$WORK/$M.decode8.time")" | awk '{printf "%.4f", ($1 - $2) / 56}')"
   echo "== $M prefill+decode (~300-token prompt, 16 tokens) load=$(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -v "$BIN/qcc-run" "$WORK/$M.so" --prompt-file "$WORK/prompt.txt" --max-tokens 16 \
     --threads "$THREADS" > "$WORK/$M.prefill.out" 2> "$WORK/$M.prefill.time" || { tail -5 "$WORK/$M.prefill.time"; exit 1; }
-  grep -E "^prefill|^decode|Maximum resident" "$WORK/$M.prefill.time" | sed 's/^\s*//'
+  grep -E "^prefill|^decode|User time|System time|Maximum resident" "$WORK/$M.prefill.time" | sed 's/^\s*//'
 done

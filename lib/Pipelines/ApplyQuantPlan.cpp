@@ -102,7 +102,7 @@ private:
   // Summary.
   int smoothGroups_ = 0, awqGroups_ = 0, normFolds_ = 0, rowFolds_ = 0, mulFolds_ = 0;
   std::map<std::string, int> byMethod_;
-  int keptF32_ = 0, floatSchemes_ = 0;
+  int keptF32_ = 0;
   std::vector<std::string> mulLayers_;
 };
 
@@ -147,7 +147,7 @@ LogicalResult Applier::resolveEntries() {
       rewritable.insert(l->name);
     }
     for (const q::PlanEntry &e : *entries)
-      if (e.scheme.isQuantized() && !rewritable.count(e.layer))
+      if (e.scheme.isPacked() && !rewritable.count(e.layer)) // QF16: + f16/bf16
         return fail(o_.plan + ": layer '" + e.layer + "': scheme " + e.scheme.name() +
                     " cannot be applied: the op is not a plain linear layer with a constant "
                     "f32 weight (alpha/beta 1, no trans_a)");
@@ -155,7 +155,7 @@ LogicalResult Applier::resolveEntries() {
   }
   // The uniform plan.
   std::optional<q::Scheme> s = q::Scheme::parse(o_.scheme);
-  if (!s || !s->isQuantized())
+  if (!s || !s->isPacked()) // QF16: f16/bf16 are packed too
     return fail("unknown or unquantized scheme '" + o_.scheme + "'");
   std::optional<q::Method> m = q::parseMethod(o_.method);
   if (!m)
@@ -369,9 +369,7 @@ LogicalResult Applier::emit(Layer &l) {
   Value bias;
   if (l.newBias)
     bias = makeConstant(l.lin.op, {l.lin.n}, *l.newBias);
-  if (!e.scheme.isQuantized() || o_.foldOnly) {
-    if (!e.scheme.isQuantized() && e.scheme.format != q::Format::F32 && !o_.foldOnly)
-      ++floatSchemes_;
+  if (!e.scheme.isPacked() || o_.foldOnly) { // QF16: f16/bf16 are packed below
     if (l.modified) {
       if (!openSide())
         return failure();
@@ -430,10 +428,6 @@ LogicalResult Applier::run() {
   std::string error;
   if (!side_.close(error))
     return fail(error);
-  if (floatSchemes_)
-    module_.emitWarning() << pass_ << ": " << floatSchemes_
-                          << " layer(s) planned f16/bf16 stay f32 (the kernels have no "
-                             "f16/bf16 weight format yet)";
   bool plainRtn = o_.plan.empty() && o_.method == "rtn" && !o_.smoothQuant;
   if (!plainRtn) { // qcc-quantize-linear / --quantize=S alone stay quiet
     std::string methods;
