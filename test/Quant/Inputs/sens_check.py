@@ -6,7 +6,9 @@ kl:      the numpy reference forward (test/LLM/llama_reference.py) of the same w
          by --sens-tokens), once with the float weights and once with ONLY the layer rounded to
          the scheme by the independent numpy RTN (quant_ref.rtn) or numpy's f16; the mean over all
          tokens of KL(p_f32 || p_q) in float64 must match the file's value to rtol (default 0.03:
-         the two forwards differ by float32 summation order, which moves the logits by ~1e-5).
+         the two forwards differ by float32 summation order, which moves the logits by ~1e-5)
+         plus an absolute 2e-7 nats: the float32 noise floor of the measurement (qcc adds x dW^T
+         to y instead of using W + dW, so a layer rounded to f16, KL ~1e-8, reads 1e-7).
 hessian: 1/2 tr(dW (2 X^T X) dW^T) / rows from the file's X^T X, float64, rtol 1e-5.
 Also checks the sensitivity_summary (pairs; Spearman rho recomputed with average ranks).
 Prints PASS <layer> <scheme> per checked pair.
@@ -85,7 +87,7 @@ def main():
             xtx = arr(layer["xtx"]).reshape(k, k)
             d = (dq - w).astype(np.float64)
             hess = 0.5 * np.sum((d @ (2.0 * xtx)) * d) / layer["rows"]
-            good_kl = abs(sens["kl"] - kl) <= a.rtol_kl * kl + 1e-9
+            good_kl = abs(sens["kl"] - kl) <= a.rtol_kl * kl + 2e-7
             good_h = abs(sens["hessian"] - hess) <= 1e-5 * hess + 1e-12
             print("%s %s %s: kl %.6g (numpy %.6g), hessian %.6g (numpy %.6g)" %
                   ("PASS" if good_kl and good_h else "FAIL", name, scheme, sens["kl"], kl,
