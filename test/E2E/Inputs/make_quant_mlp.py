@@ -26,6 +26,8 @@ def f16(x):
 def rtn_dequant(w, scheme):
     """Dequantized copy of W[N, K] (f32) under `scheme`."""
     n, k = w.shape
+    if scheme == "f16":  # QF16: each weight rounded to the nearest half (numpy, ties to even)
+        return f16(w)
     if scheme == "int8_pc_sym":
         bits, group, sym, fmt = 8, k, True, "uniform"
     elif scheme == "int4_g128_asym":
