@@ -8,7 +8,7 @@
 //     becomes qcc.qlinear on a packed blob in the side file, rounded by the
 //     entry's method: rtn (quantizeRTN), gptq (quant::gptq on the layer's
 //     X^T X from the statistics file, act-order, damping 0.01) or awq;
-//     f16 / bf16 entries stay f32 (one warning) until the kernels have them;
+//     f16 / bf16 entries become qcc.qlinear with f16 / bf16 blobs (QF16);
 //   * scale folding: layers that share one input x (q/k/v after attn_norm,
 //     gate/up after ffn_norm) share one factor vector s; the layers compute
 //     (x / s) (W diag(s))^T, which equals x W^T in exact arithmetic. s is
