@@ -8,7 +8,9 @@ Stand-in for the budget pipeline (`qcc --avg-bits`) on encoders, whose KL sensit
 logits) does not apply. For every linear layer of the statistics file and every candidate scheme it
 asks QccQuant's Hessian sensitivity (`qcc-quant-check sensitivity`, Sensitivity.h: 1/2 tr(dW H dW^T)
 with H = 2 X^T X from the calibration statistics, dW = RTN(W) - W) and divides by the calibration
-rows (the contract's unit: mean squared output error per token). Sizes are Scheme::sizeInBits
+rows (the contract's unit: mean squared output error per token), or with --relative by the layer's
+output energy sum ||x W^T||^2 (the relative output error: layers are then compared by how much of
+their signal they lose, not by their output scale). Sizes are Scheme::sizeInBits
 (bits x weights + one f16 scale, and one f16 min for asymmetric schemes, per group). The
 multiple-choice knapsack "least summed sensitivity with total bits <= avg_bits x weights" is solved
 exactly by the Pareto-front merge that include/qcc/Quant/Knapsack.h documents (reimplemented here in
@@ -74,6 +76,8 @@ def main():
     ap.add_argument("--avg-bits", type=float, default=4.5)
     ap.add_argument("--method", default="rtn")
     ap.add_argument("--candidates", default=CANDIDATES)
+    ap.add_argument("--relative", action="store_true",
+                    help="divide each sensitivity by the layer's output energy tr(W X^T X W^T)")
     ap.add_argument("--quant-check", default=os.path.join(ROOT, "build", "bin", "qcc-quant-check"))
     a = ap.parse_args()
     cands = a.candidates.split(",")
@@ -93,13 +97,15 @@ def main():
         n = w.shape[0]
         np.save(os.path.join(tmp, "w.npy"), w)
         np.save(os.path.join(tmp, "h.npy"), 2.0 * xtx)
+        energy = float(np.einsum("nk,kl,nl->", w.astype(np.float64), xtx, w.astype(np.float64)))
+        norm = energy if a.relative else float(L["rows"])
         opts = []
         for s in cands:
             out = os.path.join(tmp, "out")
             subprocess.run([a.quant_check, "sensitivity", "--scheme", s, "--w",
                             os.path.join(tmp, "w.npy"), "--h", os.path.join(tmp, "h.npy"),
                             "--out", out], check=True, capture_output=True)
-            sens = json.load(open(os.path.join(out, "result.json")))["sensitivity"] / L["rows"]
+            sens = json.load(open(os.path.join(out, "result.json")))["sensitivity"] / norm
             opts.append((scheme_bits(s, n, k), sens))
         groups.append(opts)
         rows_out.append((name, n, k))
@@ -109,7 +115,7 @@ def main():
     plan = {"format": "qcc-quant-plan", "version": 1,
             "model": {"path": meta["model"]["path"], "digest": meta["model"]["digest"]},
             "layers": {}}
-    print("| layer | shape | chosen | sensitivity (per token) |")
+    print("| layer | shape | chosen | sensitivity (%s) |" % ("relative" if a.relative else "per token"))
     print("|---|---|---|---|")
     for (name, n, k), opts, j in zip(rows_out, groups, choice):
         plan["layers"][name] = {"scheme": cands[j], "method": a.method}

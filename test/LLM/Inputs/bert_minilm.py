@@ -2,14 +2,15 @@
 """Compares the sentence embeddings of a qcc-compiled BERT encoder with the numpy reference.
 
 usage: bert_minilm.py MODEL_DIR MODEL_SO QCC_RUN SOTU_DIR WORK_DIR [--sentences N] [--batch B]
-                      [--min-cosine C]
+                      [--min-cosine C] [--min-mean-cosine M]
 
 Takes N real sentences from the SOTU evaluation split (addresses from 2000 on; every k-th sentence
 of 4 to 60 words, so lengths vary), tokenizes them with the HF `tokenizers` package from the
 model's tokenizer.json (padding to the longest sentence of each batch, attention_mask 0 on the
 padding), runs MODEL_SO through qcc-run on .npy inputs batch by batch (the last batch holds a single
 sentence, without padding) and compares with test/LLM/Inputs/bert_reference.py (float64 numpy):
-cosine of every sentence embedding >= C (default 0.9999; 0.999 for quantized models), and prints the largest |difference| of
+cosine of every sentence embedding >= C (default 0.9999; lower for quantized models) and their mean
+>= M (default 0), and prints the largest |difference| of
 last_hidden_state over the real tokens and of the embeddings. Exit status 1 on any failure.
 """
 import argparse
@@ -44,6 +45,7 @@ def main():
     ap.add_argument("--sentences", type=int, default=32)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--min-cosine", type=float, default=0.9999)
+    ap.add_argument("--min-mean-cosine", type=float, default=0.0)
     args = ap.parse_args()
     from tokenizers import Tokenizer
 
@@ -60,6 +62,7 @@ def main():
     groups[-1] = groups[-1][:-1] if len(groups[-1]) > 1 else groups[-1]
     groups.append(sentences[-1:])
     worst_cos, worst_hidden, worst_emb, ok = 1.0, 0.0, 0.0, True
+    all_cos = []
     for g, batch in enumerate(groups):
         enc = tok.encode_batch(batch)
         feeds = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
@@ -94,10 +97,16 @@ def main():
                 print("FAIL batch %d sentence %d: cosine %.6f: %r" % (g, i, c, batch[i]))
                 ok = False
         worst_cos = min(worst_cos, float(cos.min()))
+        all_cos.extend(cos.tolist())
         print("batch %d: %d sentences x %d tokens, min cosine %.7f" % (g, len(batch),
                                                                       feeds["input_ids"].shape[1],
                                                                       cos.min()))
     print("min cosine %.7f (>= %g required)" % (worst_cos, args.min_cosine))
+    mean_cos = float(np.mean(all_cos))
+    print("mean cosine %.7f (>= %g required)" % (mean_cos, args.min_mean_cosine))
+    if not mean_cos >= args.min_mean_cosine:
+        print("FAIL mean cosine")
+        ok = False
     print("max |last_hidden_state - reference| over real tokens %.3g" % worst_hidden)
     print("max |sentence_embedding - reference| %.3g" % worst_emb)
     print("PASS" if ok else "FAIL")
