@@ -284,11 +284,10 @@ std::optional<Assignment> solveBudget(const CalibrationStats &stats, const std::
   if (!useKl) {
     std::string missing = missingFor(stats, candidates, overrides, false);
     if (budget.isLossBudget() || !missing.empty()) {
-      error = statsPath + ": no " +
-              (budget.isLossBudget() ? missingFor(stats, candidates, overrides, true)
-                                     : missing) +
-              " (run qcc --sensitivity=" + (budget.isLossBudget() ? "kl" : "all") +
-              " --stats " + statsPath + " first)";
+      error = "'" + statsPath + "' has no " +
+              (budget.isLossBudget() ? missingFor(stats, candidates, overrides, true) : missing) +
+              " (measure it with qcc --sensitivity=" + (budget.isLossBudget() ? "kl" : "all") +
+              " --stats " + statsPath + ")";
       return std::nullopt;
     }
     a.warnings.push_back("the statistics have no measured kl for every layer and candidate; "
@@ -457,10 +456,8 @@ quant::QuantPlan toPlan(const Assignment &a, const CalibrationStats &stats) {
     e.outFeatures = d.outFeatures;
     e.inFeatures = d.inFeatures;
     e.predictedLoss = d.choice().loss;
-    // BUDGET: until APPLY's "smoothquant": true lands, w8a8 layers get the
-    // SmoothQuant paper's default alpha.
-    if (d.smoothQuant)
-      e.smoothQuantAlpha = 0.5;
+    // w8a8: SmoothQuant with alpha searched per layer (APPLY).
+    e.smoothQuant = d.smoothQuant;
     plan.layers.push_back(std::move(e));
   }
   return plan;

@@ -11,6 +11,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <cstdio>
@@ -93,28 +94,14 @@ uint64_t fileSize(const std::string &path) {
   return s;
 }
 
-/// Compiles the model with the plan into \p soPath.
-int compileWithPlan(const DriverOptions &o, const quant::QuantPlan &plan,
-                    const std::string &planPath, const std::string &statsPath,
-                    const std::string &soPath, Progress &progress) {
+/// Compiles the model with the plan into \p soPath (APPLY's --plan; the
+/// statistics feed GPTQ and SmoothQuant).
+int compileWithPlan(const DriverOptions &o, const std::string &planPath,
+                    const std::string &statsPath, const std::string &soPath) {
   DriverOptions c = stageOptions(o);
   c.outputPath = soPath;
   c.statsPath = statsPath;
-  // Until APPLY's --plan is on main: a plan whose layers all share one
-  // scheme compiles as --quantize=<scheme> (round-to-nearest).
-  (void)planPath;
-  std::string scheme = plan.layers.empty() ? "" : plan.layers.front().scheme.name();
-  for (const quant::PlanEntry &e : plan.layers)
-    if (e.scheme.name() != scheme)
-      return fail("compiling a mixed-precision plan needs qcc --plan (APPLY), which this qcc "
-                  "does not have yet; the plan is in '" + planPath + "'");
-  bool anyGptq = false;
-  for (const quant::PlanEntry &e : plan.layers)
-    anyGptq |= e.method != quant::Method::RTN;
-  if (anyGptq)
-    progress.note("warning: this qcc has no --plan yet: rounding to nearest instead of GPTQ");
-  c.quantize = scheme;
-  c.statsPath.clear(); // --quantize rounds to nearest: no statistics needed
+  c.planPath = planPath;
   return runDriver(c);
 }
 
@@ -140,12 +127,15 @@ int runQuantPipeline(const DriverOptions &o) {
       budget::parseLayerPrecision(o.layerPrecision, error);
   if (!overrides)
     return fail(error);
-  std::optional<std::vector<quant::Scheme>> candidates = budget::candidateSchemes("", error);
+  std::optional<std::vector<quant::Scheme>> candidates = budget::candidateSchemes(o.candidates, error);
   if (!candidates)
     return fail(error);
-  if (!o.quantize.empty())
-    return fail("--quantize=" + o.quantize + " and " + budget->option +
-                " both choose the precision; give one");
+  if (!o.quantize.empty() || !o.planPath.empty())
+    return fail((o.planPath.empty() ? "--quantize=" + o.quantize : "--plan " + o.planPath) +
+                " and " + budget->option + " both choose the precision; give one");
+  if (!o.sensitivity.empty())
+    return fail("--sensitivity is a separate run (qcc model --sensitivity=kl --stats s.qstats); "
+                "a budget reads its results from --stats");
   if (o.emit != EmitKind::SharedLib)
     return fail("a budget compiles a shared library; -emit=" + emitKindName(o.emit).str() +
                 " does not apply");
@@ -204,14 +194,26 @@ int runQuantPipeline(const DriverOptions &o) {
   if (!stats)
     return fail(error);
 
-  // 2. Sensitivity.
+  // 2. Sensitivity: SENS's --sensitivity stage when the statistics lack
+  // what the budget needs (both estimates: the report shows them side by side).
   std::string missing = budget::missingSensitivities(*stats, *budget, *candidates, *overrides);
   if (!missing.empty()) {
-    progress.begin("sensitivity", "the statistics lack " + missing);
-    return fail("'" + statsPath + "' has no " + missing +
-                " and this qcc has no --sensitivity stage yet (SENS)");
+    progress.begin("sensitivity", "measuring (the statistics lack " + missing + ")");
+    DriverOptions c = stageOptions(o);
+    c.statsPath = statsPath;
+    c.sensitivity = "all";
+    c.outputPath.clear();
+    if (int rc = runDriver(c))
+      return rc;
+    stats = quant::readStats(statsPath, error);
+    if (!stats)
+      return fail(error);
+    missing = budget::missingSensitivities(*stats, *budget, *candidates, *overrides);
+    if (!missing.empty())
+      return fail("after qcc --sensitivity, '" + statsPath + "' still has no " + missing);
+  } else {
+    progress.begin("sensitivity", "'" + statsPath + "' has what " + budget->option + " needs");
   }
-  progress.begin("sensitivity", "'" + statsPath + "' has what " + budget->option + " needs");
 
   // 3. Solve.
   progress.begin("solve", budget->option + ", " + std::to_string(candidates->size()) +
@@ -257,7 +259,7 @@ int runQuantPipeline(const DriverOptions &o) {
     tmpSo = *t;
     removers.emplace_back(tmpSo);
     progress.begin("compile", "'" + o.inputPath + "' with the plan");
-    if (int rc = compileWithPlan(o, plan, planPath, statsPath, tmpSo, progress))
+    if (int rc = compileWithPlan(o, planPath, statsPath, tmpSo))
       return rc;
     rin.quantLibraryBytes = fileSize(tmpSo);
   }
@@ -283,8 +285,13 @@ int runQuantPipeline(const DriverOptions &o) {
     req.textPath = text;
     req.windows = o.verifyWindows;
     req.seqLen = stats->seqLen;
-    // Calibration used the first samples x seqLen tokens.
+    // Calibration used the first samples x seqLen tokens; the KL
+    // sensitivity windows (when measured on this text) come after them.
     req.tokenOffset = stats->samples * stats->seqLen;
+    if (stats->summary && stats->summary->klSource == text)
+      req.tokenOffset = std::max(req.tokenOffset, stats->summary->klTokenOffset +
+                                                      stats->summary->klWindows *
+                                                          stats->summary->klSeqLen);
     std::string note;
     std::optional<report::Verification> v = verifyModels(req, note, error);
     if (!v)
