@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "Calibrate.h"
 #include "CalibrateEncoder.h"
+#include "StageUtil.h"
 
 #include "qcc-c/llm.h"
 #include "qcc/Runtime/Observe.h"
@@ -31,37 +32,12 @@
 using namespace mlir;
 
 namespace qcc {
+using namespace qcc::stage;
 namespace {
 
-int fail(const llvm::Twine &msg) {
-  llvm::errs() << "qcc: error: " << msg << "\n";
-  return 1;
-}
 
-/// "12.3 s" / "2 min 5 s".
-std::string duration(double s) {
-  char buf[64];
-  if (s < 120)
-    snprintf(buf, sizeof buf, "%.1f s", s);
-  else
-    snprintf(buf, sizeof buf, "%d min %d s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  return buf;
-}
 
-/// Takes and frees a status; returns its message ("" for success).
-std::string statusText(qcc_status_t st) {
-  if (!st)
-    return "";
-  std::string m = qcc_status_message(st);
-  qcc_status_free(st);
-  return m.empty() ? "unknown error" : m;
-}
 
-/// Closes an llm on scope exit.
-struct LlmHandle {
-  qcc_llm_t *llm = nullptr;
-  ~LlmHandle() { qcc_llm_free(llm); }
-};
 
 } // namespace
 

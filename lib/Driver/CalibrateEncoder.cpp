@@ -8,6 +8,7 @@
 // and every row an observer sees is a real token.
 //===----------------------------------------------------------------------===//
 #include "CalibrateEncoder.h"
+#include "StageUtil.h"
 
 #include "qcc-c/runtime.h"
 #include "qcc/Runtime/Observe.h"
@@ -27,30 +28,14 @@
 using namespace mlir;
 
 namespace qcc {
+using namespace qcc::stage;
 namespace {
 
 /// Most tokens (batch x length) in one calibration batch.
 constexpr int64_t kTokensPerBatch = 2048;
 
-int fail(const llvm::Twine &msg) {
-  llvm::errs() << "qcc: error: " << msg << "\n";
-  return 1;
-}
 
-std::string seconds(double s) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f s", s);
-  return buf;
-}
 
-/// Takes and frees a status; returns its message ("" for success).
-std::string statusText(qcc_status_t st) {
-  if (!st)
-    return "";
-  std::string m = qcc_status_message(st);
-  qcc_status_free(st);
-  return m.empty() ? "unknown error" : m;
-}
 
 bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

@@ -1,5 +1,6 @@
 //===- QuantPipelineVerify.cpp - F32 vs quantized on held-out windows ------===//
 #include "QuantPipeline.h"
+#include "StageUtil.h"
 
 #include "qcc-c/llm.h"
 
@@ -13,21 +14,11 @@
 #include <vector>
 
 namespace qcc {
+using namespace qcc::stage;
 
 namespace {
 
-std::string statusText(qcc_status_t st) {
-  if (!st)
-    return "";
-  std::string m = qcc_status_message(st);
-  qcc_status_free(st);
-  return m.empty() ? "unknown error" : m;
-}
 
-struct Llm {
-  qcc_llm_t *llm = nullptr;
-  ~Llm() { qcc_llm_free(llm); }
-};
 
 /// log(sum(exp(row))) in double precision.
 double logSumExp(const float *row, int64_t n) {
@@ -40,11 +31,6 @@ double logSumExp(const float *row, int64_t n) {
   return m + std::log(s);
 }
 
-std::string seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", s);
-  return buf;
-}
 
 } // namespace
 
@@ -65,7 +51,7 @@ std::optional<report::Verification> verifyModels(const VerifyRequest &r, std::st
   qcc_llm_options_initialize(&lo);
   lo.num_sequences = 1;
   lo.context_capacity = static_cast<int32_t>(std::min<int64_t>(r.seqLen, INT32_MAX));
-  Llm f32, quant;
+  LlmHandle f32, quant;
   if (std::string e = statusText(qcc_llm_open(r.f32Library.c_str(), &lo, &f32.llm)); !e.empty()) {
     error = "cannot load the F32 build '" + r.f32Library + "': " + e;
     return std::nullopt;

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "Sensitivity.h"
 #include "Calibrate.h"
+#include "StageUtil.h"
 
 #include "qcc-c/llm.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
@@ -49,34 +50,12 @@
 using namespace mlir;
 
 namespace qcc {
+using namespace qcc::stage;
 namespace {
 
-int fail(const llvm::Twine &msg) {
-  llvm::errs() << "qcc: error: " << msg << "\n";
-  return 1;
-}
 
-std::string duration(double s) {
-  char buf[64];
-  if (s < 120)
-    snprintf(buf, sizeof buf, "%.1f s", s);
-  else
-    snprintf(buf, sizeof buf, "%d min %d s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  return buf;
-}
 
-std::string statusText(qcc_status_t st) {
-  if (!st)
-    return "";
-  std::string m = qcc_status_message(st);
-  qcc_status_free(st);
-  return m.empty() ? "unknown error" : m;
-}
 
-struct LlmHandle {
-  qcc_llm_t *llm = nullptr;
-  ~LlmHandle() { qcc_llm_free(llm); }
-};
 
 /// Seconds since construction.
 struct Clock {
