@@ -257,24 +257,7 @@ int runWindows(const DriverOptions &o, CalibrationState &state, quant::Calibrati
       return fail("observer " + llvm::Twine(obs.id) + " saw " + llvm::Twine(s.channels) +
                   " channels, expected " + llvm::Twine(obs.channels));
     observeSeconds += s.seconds;
-    quant::LayerStats ls;
-    int64_t k = s.channels;
-    ls.inFeatures = k;
-    ls.rows = static_cast<uint64_t>(s.rows);
-    ls.absMax.assign(s.absmax, s.absmax + k);
-    ls.meanAbs.resize(k);
-    for (int64_t c = 0; c < k; ++c)
-      ls.meanAbs[c] = static_cast<float>(s.sum_abs[c] / static_cast<double>(s.rows));
-    ls.p999.assign(s.p999, s.p999 + k);
-    if (s.xtx)
-      ls.xtx.assign(s.xtx, s.xtx + k * k);
-    ls.sampleRows = s.sample_rows;
-    ls.samples.assign(s.samples, s.samples + s.sample_rows * k);
-    for (const std::string &layer : obs.layers) {
-      quant::LayerStats copy = ls;
-      copy.outFeatures = outFeatures[layer];
-      out.layers[layer] = std::move(copy);
-    }
+    storeObserverStats(obs, s, outFeatures, out);
   }
   llvm::errs() << "qcc: calibration: model + observers " << duration(elapsed() - runStart)
                << ", of which observers " << duration(observeSeconds) << "\n";
@@ -302,3 +285,28 @@ int finishCalibration(const DriverOptions &o, CalibrationState &state) {
 }
 
 } // namespace qcc
+
+void qcc::storeObserverStats(const ObserverInfo &obs, const qcc_observer_stats_v1_t &s,
+                             const std::map<std::string, int64_t> &outFeatures,
+                             quant::CalibrationStats &out) {
+  quant::LayerStats ls;
+  int64_t k = s.channels;
+  ls.inFeatures = k;
+  ls.rows = static_cast<uint64_t>(s.rows);
+  ls.absMax.assign(s.absmax, s.absmax + k);
+  ls.meanAbs.resize(static_cast<size_t>(k));
+  for (int64_t c = 0; c < k; ++c)
+    ls.meanAbs[static_cast<size_t>(c)] =
+        static_cast<float>(s.sum_abs[c] / static_cast<double>(s.rows));
+  ls.p999.assign(s.p999, s.p999 + k);
+  if (s.xtx)
+    ls.xtx.assign(s.xtx, s.xtx + k * k);
+  ls.sampleRows = s.sample_rows;
+  ls.samples.assign(s.samples, s.samples + s.sample_rows * k);
+  for (const std::string &layer : obs.layers) {
+    quant::LayerStats copy = ls;
+    auto it = outFeatures.find(layer);
+    copy.outFeatures = it == outFeatures.end() ? 0 : it->second;
+    out.layers[layer] = std::move(copy);
+  }
+}

@@ -5,10 +5,12 @@
 #include "qcc/Driver/Driver.h"
 #include "qcc/Passes/Calib/Passes.h"
 #include "qcc/Quant/StatsFile.h"
+#include "qcc/Runtime/Observe.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,13 @@ quant::ModelFingerprint modelFingerprint(mlir::ModuleOp module, const std::strin
 /// path. Returns 0 or the exit code (after printing the error).
 int beginCalibration(const DriverOptions &options, mlir::ModuleOp module,
                      CalibrationState &state);
+
+/// Converts one observer's accumulated statistics into a LayerStats and
+/// stores it under every layer that reads the observed input (q/k/v share
+/// one observer), with that layer's output width from \p outFeatures.
+void storeObserverStats(const ObserverInfo &obs, const qcc_observer_stats_v1_t &s,
+                        const std::map<std::string, int64_t> &outFeatures,
+                        quant::CalibrationStats &out);
 
 /// Called by runDriver once state.soPath is linked: loads it, runs the
 /// calibration windows, writes --stats and removes the .so.

@@ -306,25 +306,7 @@ int runEncoderCalibration(const DriverOptions &o, CalibrationState &state,
                   llvm::Twine(s.rows) + " rows of " + llvm::Twine(s.channels) +
                   " channels, expected " + llvm::Twine(tokens) + " of " +
                   llvm::Twine(obs.channels));
-    quant::LayerStats ls;
-    int64_t k = s.channels;
-    ls.inFeatures = k;
-    ls.rows = static_cast<uint64_t>(s.rows);
-    ls.absMax.assign(s.absmax, s.absmax + k);
-    ls.meanAbs.resize(static_cast<size_t>(k));
-    for (int64_t c = 0; c < k; ++c)
-      ls.meanAbs[static_cast<size_t>(c)] =
-          static_cast<float>(s.sum_abs[c] / static_cast<double>(s.rows));
-    ls.p999.assign(s.p999, s.p999 + k);
-    if (s.xtx)
-      ls.xtx.assign(s.xtx, s.xtx + k * k);
-    ls.sampleRows = s.sample_rows;
-    ls.samples.assign(s.samples, s.samples + s.sample_rows * k);
-    for (const std::string &layer : obs.layers) {
-      quant::LayerStats copy = ls;
-      copy.outFeatures = outFeatures[layer];
-      out.layers[layer] = std::move(copy);
-    }
+    storeObserverStats(obs, s, outFeatures, out);
   }
   llvm::errs() << "qcc: calibration: model + observers " << seconds(elapsed() - runStart)
                << "\n";

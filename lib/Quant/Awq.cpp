@@ -23,6 +23,28 @@ std::vector<float> awqScales(const float *meanAbs, int64_t k, double alpha) {
   return out;
 }
 
+/// The checks awq and awqGroup share: the alpha grid, mean|x| finite and
+/// >= 0, X^T X finite. False + \p error (one line) on the first violation.
+static bool checkStatistics(const float *meanAbs, int64_t k, const double *h,
+                            const AwqOptions &opts, std::string &error) {
+  if (opts.gridPoints < 2) {
+    error = "awq: the alpha grid needs at least 2 points, got " + std::to_string(opts.gridPoints);
+    return false;
+  }
+  for (int64_t j = 0; j < k; ++j)
+    if (!std::isfinite(meanAbs[j]) || meanAbs[j] < 0) {
+      error = "awq: mean|x| of input channel " + std::to_string(j) + " is not a finite value >= 0";
+      return false;
+    }
+  for (int64_t i = 0; i < k * k; ++i)
+    if (!std::isfinite(h[i])) {
+      error = "awq: X^T X has a non-finite entry at (" + std::to_string(i / k) + ", " +
+              std::to_string(i % k) + ")";
+      return false;
+    }
+  return true;
+}
+
 std::optional<AwqResult> awq(const float *w, int64_t n, int64_t k, const float *meanAbs,
                              const double *h, const Scheme &s, const AwqOptions &opts,
                              std::string &error) {
@@ -32,21 +54,8 @@ std::optional<AwqResult> awq(const float *w, int64_t n, int64_t k, const float *
             std::to_string(k) + "]" + (why.empty() ? "" : ": " + why);
     return std::nullopt;
   }
-  if (opts.gridPoints < 2) {
-    error = "awq: the alpha grid needs at least 2 points, got " + std::to_string(opts.gridPoints);
+  if (!checkStatistics(meanAbs, k, h, opts, error))
     return std::nullopt;
-  }
-  for (int64_t j = 0; j < k; ++j)
-    if (!std::isfinite(meanAbs[j]) || meanAbs[j] < 0) {
-      error = "awq: mean|x| of input channel " + std::to_string(j) + " is not a finite value >= 0";
-      return std::nullopt;
-    }
-  for (int64_t i = 0; i < k * k; ++i)
-    if (!std::isfinite(h[i])) {
-      error = "awq: X^T X has a non-finite entry at (" + std::to_string(i / k) + ", " +
-              std::to_string(i % k) + ")";
-      return std::nullopt;
-    }
   AwqResult best;
   std::vector<float> ws(static_cast<size_t>(n * k)), d(static_cast<size_t>(n * k));
   for (int gi = 0; gi < opts.gridPoints; ++gi) {
@@ -89,21 +98,8 @@ std::optional<AwqGroupResult> awqGroup(const std::vector<AwqLayer> &layers, int6
       return std::nullopt;
     }
   }
-  if (opts.gridPoints < 2) {
-    error = "awq: the alpha grid needs at least 2 points, got " + std::to_string(opts.gridPoints);
+  if (!checkStatistics(meanAbs, k, h, opts, error))
     return std::nullopt;
-  }
-  for (int64_t j = 0; j < k; ++j)
-    if (!std::isfinite(meanAbs[j]) || meanAbs[j] < 0) {
-      error = "awq: mean|x| of input channel " + std::to_string(j) + " is not a finite value >= 0";
-      return std::nullopt;
-    }
-  for (int64_t i = 0; i < k * k; ++i)
-    if (!std::isfinite(h[i])) {
-      error = "awq: X^T X has a non-finite entry at (" + std::to_string(i / k) + ", " +
-              std::to_string(i % k) + ")";
-      return std::nullopt;
-    }
   AwqGroupResult best;
   for (int gi = 0; gi < opts.gridPoints; ++gi) {
     double alpha = static_cast<double>(gi) / (opts.gridPoints - 1);

@@ -79,6 +79,29 @@ double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, i
   return den > 0.0 ? num / den : num;
 }
 
+/// The checks smoothQuant and smoothQuantGroup share: the alpha grid,
+/// activation maxima finite and >= 0, sample rows finite. False + \p error
+/// (one line) on the first violation.
+static bool checkCalibration(const float *actAbsMax, const float *x, int64_t m, int64_t k,
+                             const SmoothQuantOptions &opts, std::string &error) {
+  if (opts.gridPoints < 2) {
+    error = "smoothquant: the alpha grid needs at least 2 points";
+    return false;
+  }
+  for (int64_t j = 0; j < k; ++j)
+    if (!std::isfinite(actAbsMax[j]) || actAbsMax[j] < 0) {
+      error = "smoothquant: activation max of channel " + std::to_string(j) +
+              " is not a finite value >= 0";
+      return false;
+    }
+  for (int64_t i = 0; i < m * k; ++i)
+    if (!std::isfinite(x[i])) {
+      error = "smoothquant: sample row " + std::to_string(i / k) + " has a non-finite value";
+      return false;
+    }
+  return true;
+}
+
 std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float *x, int64_t m,
                                              const float *w, int64_t n, int64_t k,
                                              const SmoothQuantOptions &opts, std::string &error) {
@@ -87,21 +110,8 @@ std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float
             std::to_string(n) + ", " + std::to_string(k) + "])";
     return std::nullopt;
   }
-  if (opts.gridPoints < 2) {
-    error = "smoothquant: the alpha grid needs at least 2 points";
+  if (!checkCalibration(actAbsMax, x, m, k, opts, error))
     return std::nullopt;
-  }
-  for (int64_t j = 0; j < k; ++j)
-    if (!std::isfinite(actAbsMax[j]) || actAbsMax[j] < 0) {
-      error = "smoothquant: activation max of channel " + std::to_string(j) +
-              " is not a finite value >= 0";
-      return std::nullopt;
-    }
-  for (int64_t i = 0; i < m * k; ++i)
-    if (!std::isfinite(x[i])) {
-      error = "smoothquant: sample row " + std::to_string(i / k) + " has a non-finite value";
-      return std::nullopt;
-    }
   SmoothQuantResult res;
   res.unsmoothedError = w8a8RelativeError(x, m, w, n, k, nullptr);
   for (int gi = 0; gi < opts.gridPoints; ++gi) {
@@ -161,21 +171,8 @@ std::optional<SmoothQuantResult> smoothQuantGroup(const float *actAbsMax, const 
             std::to_string(k) + " input channels)";
     return std::nullopt;
   }
-  if (opts.gridPoints < 2) {
-    error = "smoothquant: the alpha grid needs at least 2 points";
+  if (!checkCalibration(actAbsMax, x, m, k, opts, error))
     return std::nullopt;
-  }
-  for (int64_t j = 0; j < k; ++j)
-    if (!std::isfinite(actAbsMax[j]) || actAbsMax[j] < 0) {
-      error = "smoothquant: activation max of channel " + std::to_string(j) +
-              " is not a finite value >= 0";
-      return std::nullopt;
-    }
-  for (int64_t i = 0; i < m * k; ++i)
-    if (!std::isfinite(x[i])) {
-      error = "smoothquant: sample row " + std::to_string(i / k) + " has a non-finite value";
-      return std::nullopt;
-    }
   auto groupError = [&](const float *s) {
     double num = 0.0, den = 0.0;
     for (const SmoothQuantLayer &l : layers)
