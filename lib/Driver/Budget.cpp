@@ -294,7 +294,16 @@ std::optional<Assignment> solveBudget(const CalibrationStats &stats, const std::
                          "minimizing the sum of the Hessian estimates instead (units differ "
                          "from KL: no perplexity prediction)");
   }
-  a.lossKind = useKl ? "kl" : "hessian";
+  // Encoders store the measured loss of their sentence embeddings (1 - cos)
+  // where causal LMs store next-token KL (Sensitivity.cpp).
+  bool cosine = useKl && stats.summary && stats.summary->klMetric == "cosine";
+  if (cosine && budget.kind == BudgetKind::MaxPplIncrease) {
+    error = budget.option + " needs next-token KL (a causal LM); '" + statsPath +
+            "' holds the measured sentence-embedding losses (1 - cos) of an encoder: give "
+            "--max-kl (a bound on their sum), --avg-bits or --max-size";
+    return std::nullopt;
+  }
+  a.lossKind = cosine ? "cosine" : useKl ? "kl" : "hessian";
 
   // One knapsack group per free layer; fixed layers add a constant.
   quant::KnapsackGroups groups;
@@ -397,7 +406,8 @@ std::optional<Assignment> solveBudget(const CalibrationStats &stats, const std::
       std::string smallest = budget.kind == BudgetKind::MaxPplIncrease
                                  ? fmt("%.4g%%", std::expm1(minLoss) * 100) + " (sum kl " +
                                        fmt("%.4g", minLoss) + " nats)"
-                                 : fmt("%.4g", minLoss) + " nats per token";
+                             : a.lossKind == "cosine" ? fmt("%.4g", minLoss) + " (sum of 1 - cos)"
+                                                      : fmt("%.4g", minLoss) + " nats per token";
       error = budget.option + " is impossible: the smallest achievable predicted " +
               (budget.kind == BudgetKind::MaxPplIncrease ? "perplexity increase" : "KL") + " is " +
               smallest + " with every layer at its least lossy candidate";
@@ -470,6 +480,9 @@ std::string summary(const Assignment &a) {
   if (std::optional<double> p = a.predictedPplIncrease())
     s += ", predicted perplexity " + fmt("%+.3f%%", *p * 100) + " (sum kl " +
          fmt("%.5g", a.predictedLoss) + " nats)";
+  else if (a.lossKind == "cosine")
+    s += ", predicted loss (sum of measured 1 - cos of the sentence embeddings) " +
+         fmt("%.5g", a.predictedLoss);
   else
     s += ", predicted loss (sum of Hessian estimates) " + fmt("%.5g", a.predictedLoss);
   return s;

@@ -84,7 +84,7 @@ struct LayerDecision {
 /// The solved assignment.
 struct Assignment {
   Budget budget;
-  std::string lossKind; ///< "kl" or "hessian"
+  std::string lossKind; ///< "kl", "cosine" (encoders' measured kl slot) or "hessian"
   std::vector<LayerDecision> layers; ///< model order
   uint64_t totalBits = 0;
   uint64_t totalWeights = 0;

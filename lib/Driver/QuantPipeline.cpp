@@ -105,6 +105,86 @@ int compileWithPlan(const DriverOptions &o, const std::string &planPath,
   return runDriver(c);
 }
 
+/// The verification stage of a causal LM: held-out windows of \p text after
+/// the calibration and KL tokens through \p f32So and \p quantSo
+/// (verifyModels), printed as measured vs predicted perplexity and KL.
+/// Returns 0 or the exit code.
+int verifyLlm(const DriverOptions &o, const budget::Assignment &a, const std::string &f32So,
+              const std::string &quantSo, const std::string &text,
+              const quant::CalibrationStats &stats, Progress &progress, report::ReportInput &rin) {
+  VerifyRequest req;
+  req.f32Library = f32So;
+  req.quantLibrary = quantSo;
+  req.textPath = text;
+  req.windows = o.verifyWindows;
+  req.seqLen = stats.seqLen;
+  // Calibration used the first samples x seqLen tokens; the KL
+  // sensitivity windows (when measured on this text) come after them.
+  req.tokenOffset = stats.samples * stats.seqLen;
+  if (stats.summary && stats.summary->klSource == text)
+    req.tokenOffset = std::max(req.tokenOffset, stats.summary->klTokenOffset +
+                                                    stats.summary->klWindows *
+                                                        stats.summary->klSeqLen);
+  std::string note, error;
+  std::optional<report::Verification> v = verifyModels(req, note, error);
+  if (!v)
+    return fail(error);
+  if (!note.empty())
+    progress.note("note: " + note);
+  rin.verification = v;
+  std::string predicted =
+      a.predictedPplIncrease() ? fmt("%+.3f%%", *a.predictedPplIncrease() * 100) : "n/a";
+  llvm::errs() << "qcc: verify: perplexity " << fmt("%.4f", v->pplF32()) << " (F32) -> "
+               << fmt("%.4f", v->pplQuant()) << " (quantized) on " << v->scoredTokens
+               << " held-out tokens: measured " << fmt("%+.3f%%", v->pplIncrease() * 100)
+               << ", predicted " << predicted << "; mean KL measured " << fmt("%.5g", v->meanKl)
+               << " nats, predicted "
+               << (a.lossKind == "kl" ? fmt("%.5g", a.predictedLoss) : std::string("n/a")) << "\n";
+  return 0;
+}
+
+/// Held-out sentences an encoder verifies on per --verify-windows.
+constexpr int64_t kSentencesPerWindow = 32;
+
+/// The verification stage of an encoder: held-out sentences of \p text
+/// through \p f32So and \p quantSo (verifyEncoderModels), printed as
+/// measured vs predicted 1 - cos. Returns 0 or the exit code.
+int verifyEncoder(const DriverOptions &o, const budget::Assignment &a, const std::string &f32So,
+                  const std::string &quantSo, const std::string &text,
+                  const quant::CalibrationStats &stats, Progress &progress,
+                  report::ReportInput &rin) {
+  // The encoder importer reads tokenizer.json beside config.json.
+  llvm::SmallString<256> tok(o.inputPath);
+  if (!llvm::sys::fs::is_directory(o.inputPath))
+    llvm::sys::path::remove_filename(tok);
+  llvm::sys::path::append(tok, "tokenizer.json");
+  if (!llvm::sys::fs::exists(tok))
+    return fail("cannot verify '" + o.inputPath + "': no tokenizer '" + tok.str().str() + "'");
+  VerifyRequest req;
+  req.f32Library = f32So;
+  req.quantLibrary = quantSo;
+  req.textPath = text;
+  // Cut like the calibration sentences were (the longest fitted the model).
+  req.seqLen = std::max<int64_t>(stats.seqLen, 2);
+  req.tokenizerPath = tok.str().str();
+  req.calibSentences = stats.samples;
+  req.sentences = o.verifyWindows * kSentencesPerWindow;
+  std::string note, error;
+  std::optional<report::Verification> v = verifyEncoderModels(req, note, error);
+  if (!v)
+    return fail(error);
+  if (!note.empty())
+    progress.note("note: " + note);
+  rin.verification = v;
+  llvm::errs() << "qcc: verify: sentence embeddings on " << v->sentences
+               << " held-out sentences: cosine to F32 min " << fmt("%.5f", v->minCos)
+               << ", mean " << fmt("%.5f", v->meanCos) << "; mean 1 - cos measured "
+               << fmt("%.5g", v->meanCosLoss) << ", predicted "
+               << (a.lossKind == "cosine" ? fmt("%.5g", a.predictedLoss) : std::string("n/a"))
+               << "\n";
+  return 0;
+}
+
 } // namespace
 
 bool hasBudgetOptions(const DriverOptions &o) {
@@ -267,8 +347,13 @@ int runQuantPipeline(const DriverOptions &o) {
   // 6. Verify on held-out windows of the calibration text.
   if (verify) {
     std::string text = !o.calibPath.empty() ? o.calibPath : stats->source;
-    progress.begin("verify", "compiling the F32 model, then " + std::to_string(o.verifyWindows) +
-                                 " held-out windows of '" + text + "'");
+    bool encoder = isEncoderLibrary(tmpSo);
+    progress.begin("verify", "compiling the F32 model, then " +
+                                 (encoder ? std::to_string(o.verifyWindows * kSentencesPerWindow) +
+                                                " held-out sentences"
+                                          : std::to_string(o.verifyWindows) +
+                                                " held-out windows") +
+                                 " of '" + text + "'");
     std::optional<std::string> f32 = tempFile("qcc-verify-f32", "so", error);
     if (!f32)
       return fail(error);
@@ -279,35 +364,9 @@ int runQuantPipeline(const DriverOptions &o) {
     if (int rc = runDriver(c))
       return rc;
     rin.f32LibraryBytes = fileSize(*f32);
-    VerifyRequest req;
-    req.f32Library = *f32;
-    req.quantLibrary = tmpSo;
-    req.textPath = text;
-    req.windows = o.verifyWindows;
-    req.seqLen = stats->seqLen;
-    // Calibration used the first samples x seqLen tokens; the KL
-    // sensitivity windows (when measured on this text) come after them.
-    req.tokenOffset = stats->samples * stats->seqLen;
-    if (stats->summary && stats->summary->klSource == text)
-      req.tokenOffset = std::max(req.tokenOffset, stats->summary->klTokenOffset +
-                                                      stats->summary->klWindows *
-                                                          stats->summary->klSeqLen);
-    std::string note;
-    std::optional<report::Verification> v = verifyModels(req, note, error);
-    if (!v)
-      return fail(error);
-    if (!note.empty())
-      progress.note("note: " + note);
-    rin.verification = v;
-    std::string predicted =
-        a->predictedPplIncrease() ? fmt("%+.3f%%", *a->predictedPplIncrease() * 100) : "n/a";
-    llvm::errs() << "qcc: verify: perplexity " << fmt("%.4f", v->pplF32()) << " (F32) -> "
-                 << fmt("%.4f", v->pplQuant()) << " (quantized) on " << v->scoredTokens
-                 << " held-out tokens: measured " << fmt("%+.3f%%", v->pplIncrease() * 100)
-                 << ", predicted " << predicted << "; mean KL measured "
-                 << fmt("%.5g", v->meanKl) << " nats, predicted "
-                 << (a->lossKind == "kl" ? fmt("%.5g", a->predictedLoss) : std::string("n/a"))
-                 << "\n";
+    if (int rc = (encoder ? verifyEncoder : verifyLlm)(o, *a, *f32, tmpSo, text, *stats,
+                                                      progress, rin))
+      return rc;
   }
 
   // 7. Report.

@@ -31,7 +31,22 @@ struct VerifyRequest {
   std::string f32Library, quantLibrary, textPath;
   int64_t windows = 0, seqLen = 0;
   int64_t tokenOffset = 0; ///< skip the tokens calibration and sensitivity used
+  /// Encoders: the model's tokenizer.json, the calibration sentence count
+  /// (the held-out sentences exclude them, EncoderText.h) and how many
+  /// held-out sentences to compare.
+  std::string tokenizerPath;
+  int64_t calibSentences = 0, sentences = 0;
 };
+
+/// Whether \p soPath is an encoder build (inputs input_ids, attention_mask,
+/// token_type_ids).
+bool isEncoderLibrary(const std::string &soPath);
+
+/// The encoder form of verifyModels: the verification half of the held-out
+/// sentences of the calibration text (EncoderText.h) through both builds;
+/// mean 1 - cos, min and mean cosine of the sentence embeddings.
+std::optional<report::Verification> verifyEncoderModels(const VerifyRequest &request,
+                                                        std::string &note, std::string &error);
 
 /// Loads both libraries, runs the same held-out windows through them and
 /// measures mean NLL of each and mean KL(p_f32 || p_quant) over every token

@@ -113,8 +113,9 @@ std::string jsonReport(const ReportInput &in) {
       {"predicted_loss", a.predictedLoss},
       {"predicted_ppl_increase", optNumber(a.predictedPplIncrease())},
       {"measured_ppl_increase",
-       optNumber(in.verification ? std::optional<double>(in.verification->pplIncrease())
-                                 : std::nullopt)},
+       optNumber(in.verification && !in.verification->encoder
+                     ? std::optional<double>(in.verification->pplIncrease())
+                     : std::nullopt)},
   };
   if (in.f32LibraryBytes)
     tot["f32_library_bytes"] = static_cast<int64_t>(in.f32LibraryBytes);
@@ -137,7 +138,16 @@ std::string jsonReport(const ReportInput &in) {
       {"layers", std::move(layers)},
       {"totals", std::move(tot)},
   };
-  if (in.verification) {
+  if (in.verification && in.verification->encoder) {
+    const Verification &v = *in.verification;
+    root["verification"] = llvm::json::Object{
+        {"text", v.text},
+        {"sentences", v.sentences},
+        {"mean_cosine_loss", v.meanCosLoss},
+        {"min_cosine", v.minCos},
+        {"mean_cosine", v.meanCos},
+    };
+  } else if (in.verification) {
     const Verification &v = *in.verification;
     root["verification"] = llvm::json::Object{
         {"text", v.text},
@@ -169,7 +179,10 @@ std::string markdownReport(const ReportInput &in) {
     os << "- output: `" << in.outputPath << "`\n";
   os << "- budget: `" << a.budget.option << "`; loss minimized/bounded: " << a.lossKind
      << (a.lossKind == "kl" ? " (nats per token, measured with only that layer quantized)"
-                            : " (Hessian estimate 1/2 tr(dW H dW^T) per token)")
+         : a.lossKind == "cosine"
+             ? " (mean 1 - cos of the sentence embeddings, measured with only that layer "
+               "quantized)"
+             : " (Hessian estimate 1/2 tr(dW H dW^T) per token)")
      << "\n";
   for (const std::string &w : a.warnings)
     os << "- warning: " << w << "\n";
@@ -185,7 +198,13 @@ std::string markdownReport(const ReportInput &in) {
   os << "| predicted loss (sum " << a.lossKind << ") | " << fmt("%.6g", a.predictedLoss) << " |\n";
   if (auto p = a.predictedPplIncrease())
     os << "| predicted perplexity change | " << fmt("%+.3f%%", *p * 100) << " |\n";
-  if (in.verification) {
+  if (in.verification && in.verification->encoder) {
+    const Verification &v = *in.verification;
+    os << "| measured mean 1 - cos (sentence embeddings) | " << fmt("%.6g", v.meanCosLoss) << " ("
+       << v.sentences << " held-out sentences of `" << v.text << "`) |\n";
+    os << "| measured cosine to F32, min / mean | " << fmt("%.5f", v.minCos) << " / "
+       << fmt("%.5f", v.meanCos) << " |\n";
+  } else if (in.verification) {
     const Verification &v = *in.verification;
     os << "| measured perplexity change | " << fmt("%+.3f%%", v.pplIncrease() * 100) << " ("
        << fmt("%.4f", v.pplF32()) << " -> " << fmt("%.4f", v.pplQuant()) << ", " << v.windows
@@ -264,7 +283,7 @@ bool writeSensitivityChart(const ReportInput &in, const std::string &path, int w
       if (it != in.stats->layers.end()) {
         auto si = it->second.sensitivity.find(ref);
         if (si != it->second.sensitivity.end())
-          s = a.lossKind == "kl" ? si->second.kl : si->second.hessian;
+          s = a.lossKind == "hessian" ? si->second.hessian : si->second.kl;
       }
     }
     if (s && *s > 0)

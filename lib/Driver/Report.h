@@ -26,6 +26,12 @@ struct Verification {
   int64_t scoredTokens = 0;
   double nllF32 = 0, nllQuant = 0; ///< mean NLL per scored token (nats)
   double meanKl = 0;               ///< mean KL(p_f32 || p_quant) per scored token
+  /// Encoders (windows/seqLen/nll unused): held-out sentences, and the
+  /// cosine of each quantized sentence embedding to the F32 one.
+  bool encoder = false;
+  int64_t sentences = 0;
+  double meanCosLoss = 0; ///< mean 1 - cos (what the cosine sensitivities predict)
+  double minCos = 1, meanCos = 1;
   double pplF32() const;
   double pplQuant() const;
   /// pplQuant / pplF32 - 1.

@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "Sensitivity.h"
 #include "Calibrate.h"
+#include "CalibrateEncoder.h"
+#include "EncoderText.h"
 #include "StageUtil.h"
 
 #include "qcc-c/llm.h"
@@ -178,6 +180,17 @@ double klDivergence(const float *logp, const float *p, const float *q, int64_t v
   return kl;
 }
 
+/// The weight-delta API of the loaded library \p soPath, or null.
+const qcc_delta_api_v1_t *deltaApi(const std::string &soPath) {
+  void *lib = dlopen(soPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  auto apiFn = lib ? reinterpret_cast<const qcc_delta_api_v1_t *(*)()>(
+                         dlsym(lib, QCC_DELTA_API_SYMBOL))
+                   : nullptr;
+  if (lib)
+    dlclose(lib); // the open model keeps its own reference
+  return apiFn ? apiFn() : nullptr;
+}
+
 /// Whether \p a and \p b name the same file.
 bool sameFile(const std::string &a, const std::string &b) {
   llvm::SmallString<256> ra, rb;
@@ -281,10 +294,28 @@ int beginSensitivity(const DriverOptions &o, ModuleOp module, SensitivityState &
       if (auto kind = attrs.getAs<StringAttr>("qcc.kind"))
         isLLM |= kind.getValue() == "causal-lm";
   });
-  if (!isLLM)
-    return fail("--sensitivity=" + o.sensitivity + " measures KL on text and needs a causal-LM "
-                "checkpoint (.gguf, HF directory); '" + o.inputPath + "' is not one "
+  if (!isLLM && isEncoderModel(module)) {
+    state.encoder = true;
+    state.tokenizerPath = modelAttr(module, "qcc.tokenizer");
+    if (state.tokenizerPath.empty())
+      return fail("'" + o.inputPath + "' has no tokenizer (tokenizer.json beside config.json) "
+                  "for the held-out sentences of --sensitivity=" + o.sensitivity);
+    if (llvm::StringRef(modelAttr(module, "qcc.vocab_size")).getAsInteger(10, state.vocab) ||
+        state.vocab <= 0)
+      return fail("'" + o.inputPath + "' does not record its vocabulary size (qcc.vocab_size)");
+    if (o.sensSentences <= 0)
+      return fail("--sens-sentences must be positive, got " + llvm::Twine(o.sensSentences));
+    // Sentences longer than the position table are cut to it.
+    int64_t positions = 0;
+    if (!llvm::StringRef(modelAttr(module, "qcc.context_length")).getAsInteger(10, positions) &&
+        positions > 1)
+      state.maxTokens = positions;
+  } else if (!isLLM) {
+    return fail("--sensitivity=" + o.sensitivity + " measures the model's output on text and "
+                "needs a causal-LM checkpoint (.gguf, HF directory) or an encoder (BERT-style HF "
+                "directory); '" + o.inputPath + "' is neither "
                 "(--sensitivity=hessian works on any model)");
+  }
   PassManager pm(module.getContext());
   pm.addPass(createInsertDeltaHooks());
   if (failed(pm.run(module)))
@@ -388,16 +419,10 @@ int measureKL(const DriverOptions &o, SensitivityState &state, quant::Calibratio
     os.write(reinterpret_cast<const char *>(batch.data()), batch.size() * sizeof(int32_t));
   }
 
-  void *lib = dlopen(state.soPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  auto apiFn = lib ? reinterpret_cast<const qcc_delta_api_v1_t *(*)()>(
-                         dlsym(lib, QCC_DELTA_API_SYMBOL))
-                   : nullptr;
-  if (lib)
-    dlclose(lib);
-  if (!apiFn)
+  const qcc_delta_api_v1_t *api = deltaApi(state.soPath);
+  if (!api)
     return fail("the sensitivity build of '" + o.inputPath + "' does not export " +
                 QCC_DELTA_API_SYMBOL);
-  const qcc_delta_api_v1_t *api = apiFn();
   int64_t vocab = info.vocab_size, rows = windows * seqLen;
 
   // One forward of all windows (one sequence each); `use` sees the logits of
@@ -482,10 +507,109 @@ int measureKL(const DriverOptions &o, SensitivityState &state, quant::Calibratio
   llvm::errs() << "qcc: sensitivity: kl: " << pairs << " runs in " << duration(clock() - runStart)
                << " (" << llvm::format("%.2f", (clock() - runStart) / static_cast<double>(pairs))
                << " s per forward of " << rows << " tokens)\n";
+  summary.klMetric = "kl";
   summary.klSource = textPath;
   summary.klWindows = windows;
   summary.klSeqLen = seqLen;
   summary.klTokenOffset = offset;
+  return 0;
+}
+
+/// The encoder form of measureKL: for every layer x candidate, the mean over
+/// held-out sentences of 1 - cos between the F32 and the perturbed model's
+/// sentence embeddings (output "sentence_embedding", else every row of the
+/// first output), stored where causal LMs store KL (summary.klMetric =
+/// "cosine"). The sentences are the sensitivity half of the calibration
+/// text's held-out ones (EncoderText.h), or every k-th of --sens-text.
+int measureEncoderLoss(const DriverOptions &o, SensitivityState &state,
+                       quant::CalibrationStats &update, quant::SensitivitySummary &summary) {
+  Clock clock;
+  std::string textPath = o.sensText.empty() ? state.stats.source : o.sensText;
+  std::vector<std::string> sentences;
+  if (std::string e = readSentences(textPath, "sensitivity text", sentences); !e.empty())
+    return fail(e + (o.sensText.empty() ? " (the statistics' calibration text; give --sens-text)"
+                                        : ""));
+  bool held = sameFile(textPath, state.stats.source);
+  std::vector<size_t> pick =
+      held ? heldOutSentences(sentences.size(), state.stats.samples, HeldOut::Sensitivity,
+                              o.sensSentences)
+           : calibrationSentences(sentences.size(), o.sensSentences);
+  if (pick.empty())
+    return fail("'" + textPath + "' has " + llvm::Twine(sentences.size()) +
+                " sentences, all used by calibration: no held-out sentence for the measured "
+                "sensitivity (give --sens-text)");
+  EncoderSentences text;
+  int64_t maxTokens = state.maxTokens > 0 ? std::min(o.sensSeqLen, state.maxTokens) : o.sensSeqLen;
+  if (std::string e = tokenizeSentences(sentences, pick, state.tokenizerPath, state.vocab,
+                                        maxTokens, textPath, o.inputPath, text);
+      !e.empty())
+    return fail(e);
+  EncoderRunner runner;
+  if (std::string e = runner.open(state.soPath); !e.empty())
+    return fail("cannot load the sensitivity build of '" + o.inputPath + "': " + e);
+  int64_t output = std::max<int64_t>(runner.findOutput("sentence_embedding"), 0);
+  std::vector<EncoderBatch> batches = groupByLength(text.ids, 2048);
+  // All sentences through the model; rows of `width` floats, batch order.
+  int64_t width = 0;
+  auto forward = [&](std::vector<float> &rows) -> int {
+    rows.clear();
+    std::vector<float> part;
+    for (const EncoderBatch &b : batches) {
+      if (std::string e = runner.run(text, b, output, &part, &width); !e.empty())
+        return fail("the sensitivity run of '" + o.inputPath + "' failed: " + e);
+      rows.insert(rows.end(), part.begin(), part.end());
+    }
+    return 0;
+  };
+  const qcc_delta_api_v1_t *api = deltaApi(state.soPath);
+  if (!api)
+    return fail("the sensitivity build of '" + o.inputPath + "' does not export " +
+                QCC_DELTA_API_SYMBOL);
+  api->clear();
+  std::vector<float> ref, rows;
+  double t0 = clock();
+  if (int rc = forward(ref))
+    return rc;
+  double perForward = clock() - t0;
+  int64_t numRows = width > 0 ? static_cast<int64_t>(ref.size()) / width : 0;
+  size_t n = state.layers.size(), pairs = n * state.candidates.size();
+  llvm::errs() << "qcc: sensitivity: cosine: " << text.ids.size() << " held-out sentences of '"
+               << textPath << "' (output " << output << ", " << numRows << " rows of " << width
+               << "; " << runner.numThreads() << " threads); baseline forward "
+               << duration(perForward) << ", " << pairs << " runs, ETA "
+               << duration(perForward * static_cast<double>(pairs)) << "\n";
+  double runStart = clock();
+  size_t done = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const SensitivityLayer &l = state.layers[i];
+    for (const quant::Scheme &s : state.candidates) {
+      std::vector<float> dw = weightDelta(l, s);
+      api->select(l.hookId, dw.data(), l.out, l.in);
+      int rc = forward(rows);
+      int64_t applied = api->applied(), mismatched = api->mismatched();
+      api->clear();
+      if (rc)
+        return rc;
+      if (mismatched || applied == 0)
+        return fail("the weight-delta hook of layer '" + l.name + "' " +
+                    (mismatched ? "saw another shape" : "never ran"));
+      double sum = 0;
+      for (int64_t r = 0; r < numRows; ++r)
+        sum += cosineLoss(ref.data() + r * width, rows.data() + r * width, width);
+      update.layers[l.name].sensitivity[s.name()].kl = sum / static_cast<double>(numRows);
+      ++done;
+    }
+    double t = clock() - runStart;
+    llvm::errs() << "qcc: sensitivity: cosine: layer " << (i + 1) << "/" << n << " (" << l.name
+                 << "), elapsed " << duration(clock()) << ", ETA "
+                 << duration(t / static_cast<double>(done) * static_cast<double>(pairs - done))
+                 << "\n";
+  }
+  summary.klMetric = "cosine";
+  summary.klSource = textPath;
+  summary.klWindows = static_cast<int64_t>(text.ids.size());
+  summary.klSeqLen = text.maxLength;
+  summary.klTokenOffset = 0;
   return 0;
 }
 
@@ -540,7 +664,8 @@ int finishSensitivity(const DriverOptions &o, SensitivityState &state) {
   if (state.hessian)
     computeHessian(state, update);
   if (state.kl) {
-    int rc = measureKL(o, state, update, summary);
+    int rc = state.encoder ? measureEncoderLoss(o, state, update, summary)
+                           : measureKL(o, state, update, summary);
     llvm::sys::fs::remove(state.soPath);
     if (rc)
       return rc;

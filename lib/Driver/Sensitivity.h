@@ -29,6 +29,12 @@ struct SensitivityState {
   bool hessian = false;   ///< compute the Hessian estimates
   bool kl = false;        ///< measure KL (needs the compiled model)
   std::string soPath;     ///< the temporary sensitivity model.so (kl)
+  /// An encoder (qcc.kind = encoder): `kl` measures 1 - cos of its sentence
+  /// embeddings on held-out sentences instead of next-token KL.
+  bool encoder = false;
+  std::string tokenizerPath; ///< encoder: the model's tokenizer.json
+  int64_t vocab = 0;         ///< encoder: embedding rows (token id bound)
+  int64_t maxTokens = 0;     ///< encoder: position table size (0: unknown)
   quant::CalibrationStats stats; ///< the statistics file as read
   std::vector<quant::Scheme> candidates;
   std::vector<SensitivityLayer> layers; ///< selected layers, model order

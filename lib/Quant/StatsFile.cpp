@@ -163,7 +163,8 @@ static bool writeStatsImpl(const CalibrationStats &stats, const std::string &jso
   root["layers"] = layers;
   if (stats.summary) { // SENS
     const SensitivitySummary &sm = *stats.summary;
-    Json j = {{"kl_source", sm.klSource},
+    Json j = {{"kl_metric", sm.klMetric},
+              {"kl_source", sm.klSource},
               {"kl_windows", sm.klWindows},
               {"kl_seq_len", sm.klSeqLen},
               {"kl_token_offset", sm.klTokenOffset},
@@ -292,6 +293,11 @@ std::optional<CalibrationStats> readStats(const std::string &jsonPath, std::stri
       if (!sj->is_object())
         w.fail("key 'sensitivity_summary' must be an object");
       SensitivitySummary sm;
+      if (ws.find(*sj, "kl_metric")) {
+        sm.klMetric = ws.str(*sj, "kl_metric");
+        if (sm.klMetric != "kl" && sm.klMetric != "cosine")
+          ws.fail("'kl_metric' must be \"kl\" or \"cosine\", got \"" + sm.klMetric + "\"");
+      }
       sm.klSource = ws.str(*sj, "kl_source");
       sm.klWindows = ws.integer(*sj, "kl_windows");
       sm.klSeqLen = ws.integer(*sj, "kl_seq_len");

@@ -118,6 +118,10 @@ int main(int argc, char **argv) {
   cl::opt<int64_t> sensSeqLen("sens-seqlen",
                               cl::desc("Tokens per KL window (default 128)"),
                               cl::init(128), cl::cat(category));
+  cl::opt<int64_t> sensSentences(
+      "sens-sentences",
+      cl::desc("Encoders: held-out sentences of the measured sensitivity (default 64)"),
+      cl::init(64), cl::cat(category));
   cl::opt<std::string> sensLayers(
       "sens-layers",
       cl::desc("With --sensitivity: only layers whose name matches this regex"),
@@ -258,6 +262,7 @@ int main(int argc, char **argv) {
   options.sensText = sensText;
   options.sensWindows = sensWindows;
   options.sensSeqLen = sensSeqLen;
+  options.sensSentences = sensSentences;
   options.sensLayers = sensLayers;
   options.sensTokensPath = sensTokens;
   options.maxPplIncrease = maxPplIncrease; // BUDGET

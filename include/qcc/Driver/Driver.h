@@ -100,6 +100,9 @@ struct DriverOptions {
   int64_t sensWindows = 2;
   /// `--sens-seqlen`: tokens per window of the KL measurement.
   int64_t sensSeqLen = 128;
+  /// `--sens-sentences`: held-out sentences of an encoder's measured
+  /// sensitivity (1 - cos of the sentence embeddings; encoders only).
+  int64_t sensSentences = 64;
   /// `--sens-layers`: only layers whose name matches this regex ("" = all).
   std::string sensLayers;
   /// `--sens-tokens`: also write the int32 token ids of the KL windows here.

@@ -60,6 +60,11 @@ struct LayerStats {
 /// The "sensitivity_summary" object: the KL protocol and the Spearman rank
 /// correlation of the Hessian estimates against the measured KL.
 struct SensitivitySummary {
+  /// What the per-layer `kl` values measure: "kl" (causal LMs: next-token
+  /// KL(p_f32 || p_q), nats per token) or "cosine" (encoders: 1 - cos of the
+  /// sentence embeddings, mean over held-out sentences). JSON "kl_metric",
+  /// absent = "kl".
+  std::string klMetric = "kl";
   std::string klSource;      ///< held text of the KL measurement
   int64_t klWindows = 0;     ///< windows (sequences) of that text
   int64_t klSeqLen = 0;      ///< tokens per window
@@ -68,7 +73,7 @@ struct SensitivitySummary {
   std::optional<double> spearman; ///< over all pairs, in [-1, 1]
   std::map<std::string, double> spearmanByScheme; ///< per canonical scheme name
   bool operator==(const SensitivitySummary &o) const {
-    return klSource == o.klSource && klWindows == o.klWindows && klSeqLen == o.klSeqLen &&
+    return klMetric == o.klMetric && klSource == o.klSource && klWindows == o.klWindows && klSeqLen == o.klSeqLen &&
            klTokenOffset == o.klTokenOffset && pairs == o.pairs && spearman == o.spearman &&
            spearmanByScheme == o.spearmanByScheme;
   }
