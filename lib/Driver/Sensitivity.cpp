@@ -365,6 +365,42 @@ void computeHessian(const SensitivityState &state, quant::CalibrationStats &upda
   }
 }
 
+/// For every selected layer x candidate: selects dW = weightDelta(layer,
+/// scheme) on the layer's hook, runs \p measure (one forward; it sets the
+/// loss and returns 0 or an exit code), checks that the hook ran with the
+/// right shape and stores the loss in \p update's `kl` slot. Progress lines
+/// "qcc: sensitivity: <tag>: layer i/N (...), elapsed, ETA".
+int measurePairs(const SensitivityState &state, const qcc_delta_api_v1_t *api, const char *tag,
+                 const Clock &clock, quant::CalibrationStats &update,
+                 const std::function<int(double &loss)> &measure) {
+  double runStart = clock();
+  size_t n = state.layers.size(), pairs = n * state.candidates.size(), done = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const SensitivityLayer &l = state.layers[i];
+    for (const quant::Scheme &s : state.candidates) {
+      std::vector<float> dw = weightDelta(l, s);
+      api->select(l.hookId, dw.data(), l.out, l.in);
+      double loss = 0;
+      int rc = measure(loss);
+      int64_t applied = api->applied(), mismatched = api->mismatched();
+      api->clear();
+      if (rc)
+        return rc;
+      if (mismatched || applied == 0)
+        return fail("the weight-delta hook of layer '" + l.name + "' " +
+                    (mismatched ? "saw another shape" : "never ran"));
+      update.layers[l.name].sensitivity[s.name()].kl = loss;
+      ++done;
+    }
+    double t = clock() - runStart;
+    llvm::errs() << "qcc: sensitivity: " << tag << ": layer " << (i + 1) << "/" << n << " ("
+                 << l.name << "), elapsed " << duration(clock()) << ", ETA "
+                 << duration(t / static_cast<double>(done) * static_cast<double>(pairs - done))
+                 << "\n";
+  }
+  return 0;
+}
+
 /// Measures KL of every layer x candidate on the linked KL build into \p update.
 int measureKL(const DriverOptions &o, SensitivityState &state, quant::CalibrationStats &update,
               quant::SensitivitySummary &summary) {
@@ -467,43 +503,25 @@ int measureKL(const DriverOptions &o, SensitivityState &state, quant::Calibratio
   for (size_t i = 0; i < logp.size(); ++i)
     p[i] = std::exp(logp[i]);
   double perForward = clock() - t0;
-  size_t n = state.layers.size(), pairs = n * state.candidates.size();
+  size_t pairs = state.layers.size() * state.candidates.size();
   llvm::errs() << "qcc: sensitivity: kl: " << windows << " windows x " << seqLen << " tokens of '"
                << textPath << "' from token " << offset << " (" << info.num_threads
                << " threads); baseline forward " << duration(perForward) << ", " << pairs
                << " runs, ETA " << duration(perForward * static_cast<double>(pairs)) << "\n";
   double runStart = clock();
-  size_t done = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const SensitivityLayer &l = state.layers[i];
-    for (const quant::Scheme &s : state.candidates) {
-      std::vector<float> dw = weightDelta(l, s);
-      api->select(l.hookId, dw.data(), l.out, l.in);
-      std::vector<double> perRow(static_cast<size_t>(rows));
-      int rc = forward([&](int64_t r, const float *logits) {
-        perRow[r] = klDivergence(logp.data() + r * vocab, p.data() + r * vocab, logits, vocab);
-      });
-      double sum = 0;
-      for (double v : perRow)
-        sum += v;
-      int64_t applied = api->applied(), mismatched = api->mismatched();
-      api->clear();
-      if (rc)
+  if (int rc = measurePairs(state, api, "kl", clock, update, [&](double &kl) {
+        std::vector<double> perRow(static_cast<size_t>(rows));
+        int rc = forward([&](int64_t r, const float *logits) {
+          perRow[r] = klDivergence(logp.data() + r * vocab, p.data() + r * vocab, logits, vocab);
+        });
+        double sum = 0;
+        for (double v : perRow)
+          sum += v;
+        // Mean over tokens; KL >= 0 (a negative mean is rounding noise).
+        kl = std::max(0.0, sum / static_cast<double>(rows));
         return rc;
-      if (mismatched || applied == 0)
-        return fail("the weight-delta hook of layer '" + l.name + "' " +
-                    (mismatched ? "saw another shape" : "never ran"));
-      // Mean over tokens; KL >= 0 (a negative mean is rounding noise).
-      double kl = std::max(0.0, sum / static_cast<double>(rows));
-      update.layers[l.name].sensitivity[s.name()].kl = kl;
-      ++done;
-    }
-    double t = clock() - runStart;
-    llvm::errs() << "qcc: sensitivity: kl: layer " << (i + 1) << "/" << n << " (" << l.name
-                 << "), elapsed " << duration(clock()) << ", ETA "
-                 << duration(t / static_cast<double>(done) * static_cast<double>(pairs - done))
-                 << "\n";
-  }
+      }))
+    return rc;
   llvm::errs() << "qcc: sensitivity: kl: " << pairs << " runs in " << duration(clock() - runStart)
                << " (" << llvm::format("%.2f", (clock() - runStart) / static_cast<double>(pairs))
                << " s per forward of " << rows << " tokens)\n";
@@ -572,39 +590,22 @@ int measureEncoderLoss(const DriverOptions &o, SensitivityState &state,
     return rc;
   double perForward = clock() - t0;
   int64_t numRows = width > 0 ? static_cast<int64_t>(ref.size()) / width : 0;
-  size_t n = state.layers.size(), pairs = n * state.candidates.size();
+  size_t pairs = state.layers.size() * state.candidates.size();
   llvm::errs() << "qcc: sensitivity: cosine: " << text.ids.size() << " held-out sentences of '"
                << textPath << "' (output " << output << ", " << numRows << " rows of " << width
                << "; " << runner.numThreads() << " threads); baseline forward "
                << duration(perForward) << ", " << pairs << " runs, ETA "
                << duration(perForward * static_cast<double>(pairs)) << "\n";
-  double runStart = clock();
-  size_t done = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const SensitivityLayer &l = state.layers[i];
-    for (const quant::Scheme &s : state.candidates) {
-      std::vector<float> dw = weightDelta(l, s);
-      api->select(l.hookId, dw.data(), l.out, l.in);
-      int rc = forward(rows);
-      int64_t applied = api->applied(), mismatched = api->mismatched();
-      api->clear();
-      if (rc)
-        return rc;
-      if (mismatched || applied == 0)
-        return fail("the weight-delta hook of layer '" + l.name + "' " +
-                    (mismatched ? "saw another shape" : "never ran"));
-      double sum = 0;
-      for (int64_t r = 0; r < numRows; ++r)
-        sum += cosineLoss(ref.data() + r * width, rows.data() + r * width, width);
-      update.layers[l.name].sensitivity[s.name()].kl = sum / static_cast<double>(numRows);
-      ++done;
-    }
-    double t = clock() - runStart;
-    llvm::errs() << "qcc: sensitivity: cosine: layer " << (i + 1) << "/" << n << " (" << l.name
-                 << "), elapsed " << duration(clock()) << ", ETA "
-                 << duration(t / static_cast<double>(done) * static_cast<double>(pairs - done))
-                 << "\n";
-  }
+  if (int rc = measurePairs(state, api, "cosine", clock, update, [&](double &loss) {
+        if (int rc = forward(rows))
+          return rc;
+        double sum = 0;
+        for (int64_t r = 0; r < numRows; ++r)
+          sum += cosineLoss(ref.data() + r * width, rows.data() + r * width, width);
+        loss = sum / static_cast<double>(numRows);
+        return 0;
+      }))
+    return rc;
   summary.klMetric = "cosine";
   summary.klSource = textPath;
   summary.klWindows = static_cast<int64_t>(text.ids.size());
