@@ -157,13 +157,45 @@ void applyGelu(const Problem &p, float *c, int64_t rows, int64_t cols) {
     geluRowsPortable(p.gelu, c, p.csm, p.csn, rows, cols);
 }
 
-/// Packs rows [0, mb) x cols [0, kb) of A (at `a`) into MR-row slivers:
-/// dst[s*kb*MR + k*MR + i] = A[s*MR + i, k], zero for rows past mb.
+/// How the rows [0, mb) of a block are cut into micro-kernel tiles: MR rows
+/// each, except that a remainder of 1-3 rows is merged with the tile before
+/// it and the two split evenly (7 -> 4 + 3, 8 -> 4 + 4, 9 -> 5 + 4). A 1-3
+/// row kernel holds only 2-6 accumulators, too few to keep both FMA pipes
+/// busy (M = 128 = 21 x 6 + 2 ran its last 2 rows at half speed); 4 and 5
+/// rows hold 8 and 10. Always ceil(mb / MR) tiles, so packed A keeps one
+/// MR-stride sliver per tile.
+struct RowTiles {
+  explicit RowTiles(int64_t mb) : mb(mb), count((mb + kMR - 1) / kMR) {
+    int64_t r = mb % kMR;
+    if (count >= 2 && r >= 1 && r <= 3) {
+      splitFirst = (kMR + r + 1) / 2;
+      splitStart = (count - 2) * kMR;
+    }
+  }
+  /// First row of tile s (0 <= s < count).
+  int64_t start(int64_t s) const {
+    return splitFirst && s == count - 1 ? splitStart + splitFirst : s * kMR;
+  }
+  /// Rows of tile s (1..MR).
+  int64_t rows(int64_t s) const {
+    if (splitFirst && s >= count - 2)
+      return s == count - 2 ? splitFirst : mb - splitStart - splitFirst;
+    return std::min(kMR, mb - s * kMR);
+  }
+  int64_t mb, count;
+  /// Rows of the first of the two split tiles (0: no split) and its start.
+  int64_t splitFirst = 0, splitStart = 0;
+};
+
+/// Packs rows [0, mb) x cols [0, kb) of A (at `a`) into one MR-stride
+/// sliver per row tile s of RowTiles(mb): dst[s*kb*MR + k*MR + i] =
+/// A[start(s) + i, k] for i < rows(s), zero for the other rows.
 void packA(const Problem &p, const float *a, int64_t mb, int64_t kb,
            float *dst) {
-  for (int64_t i0 = 0; i0 < mb; i0 += kMR) {
-    int64_t mr = std::min(kMR, mb - i0);
-    float *d = dst + i0 * kb;
+  RowTiles tiles(mb);
+  for (int64_t s = 0; s < tiles.count; ++s) {
+    int64_t i0 = tiles.start(s), mr = tiles.rows(s);
+    float *d = dst + s * kMR * kb;
     for (int64_t i = 0; i < mr; ++i) {
       const float *src = a + (i0 + i) * p.asm_;
       if (p.ask == 1)
@@ -239,6 +271,27 @@ void naiveTask(const Problem &p, int64_t t, int64_t i0, int64_t mb,
   applyGelu(p, p.c + t * p.csb + i0 * p.csm + j0 * p.csn, mb, nb);
 }
 
+/// The packed B panel the task computes with after the panel at `bp`
+/// (columns jr of K block k0) when B is prepacked (a constant weight, read
+/// from L3 or DRAM): the next NR columns, or the first panel of the next K
+/// block; null after the last one or when B was packed by the task. The
+/// kernel reads a panel from L1 for all the row tiles of the block; the
+/// first tile would otherwise wait on each of its cache lines (the
+/// hardware prefetcher does not follow the jump to the next K block), so
+/// the tiles prefetch the next panel in slices.
+const float *nextPanel(const Problem &p, int64_t t, int64_t k0, int64_t kb,
+                       int64_t j0, int64_t jr, int64_t nb, const float *bp) {
+  if (!p.prepackedB)
+    return nullptr; // B packed by this task: already in L1/L2
+  if (jr + kNR < nb)
+    return bp + kNR * kb;
+  int64_t k1 = k0 + kb;
+  if (k1 >= p.K)
+    return nullptr;
+  return p.prepackedB + t * p.K * p.nPadAll + k1 * p.nPadAll +
+         j0 * std::min(kKC, p.K - k1);
+}
+
 /// Computes one MC x NC block of C (task index `task`).
 void gemmTask(const Problem &p, int64_t task) {
   int64_t nbIdx = task % p.nN;
@@ -264,6 +317,7 @@ void gemmTask(const Problem &p, int64_t task) {
   float *c = p.c + t * p.csb + i0 * p.csm + j0 * p.csn;
   const float *bias = p.bias ? p.bias + j0 : nullptr;
   alignas(64) float tile[kMR * kNR];
+  RowTiles rowTiles(mb);
   for (int64_t k0 = 0; k0 < p.K; k0 += kKC) {
     int64_t kb = std::min(kKC, p.K - k0);
     bool load = k0 != 0 || p.accumulate;
@@ -290,9 +344,17 @@ void gemmTask(const Problem &p, int64_t task) {
       int64_t nr = std::min(kNR, nb - jr);
       const float *bp = bBlock + jr * kb;
       const float *tileBias = blockBias ? blockBias + jr : nullptr;
-      for (int64_t ir = 0; ir < mb; ir += kMR) {
-        int64_t mr = std::min(kMR, mb - ir);
-        const float *ap = p.directA ? aBlock + ir * p.asm_ : aBlock + ir * kb;
+      const char *next = reinterpret_cast<const char *>(
+          nextPanel(p, t, k0, kb, j0, jr, nb, bp));
+      for (int64_t s = 0; s < rowTiles.count; ++s) {
+        int64_t ir = rowTiles.start(s), mr = rowTiles.rows(s);
+        if (next) // the next panel's lines [s*L, (s+1)*L), L = kb / tiles
+          for (int64_t l = s * kb / rowTiles.count,
+                       e = (s + 1) * kb / rowTiles.count;
+               l < e; ++l)
+            __builtin_prefetch(next + l * 64, 0, 3);
+        const float *ap =
+            p.directA ? aBlock + ir * p.asm_ : aBlock + s * kMR * kb;
         int64_t lda = p.directA ? p.asm_ : 0;
         float *ct = c + ir * p.csm + jr * p.csn;
         if (nr == kNR && p.csn == 1) {

@@ -4,7 +4,8 @@
 // K in {1, 2, 3, 5, 17, 64, 129, 300}), B as [K, N] and [N, K], batched
 // (strided and broadcast batches), transposed A, strided C, with and without
 // bias / ReLU / accumulation, on 1 and 2 threads, with the AVX2 and the
-// portable micro-kernel. Tolerance per element:
+// portable micro-kernel; M with 1-3 rows past a multiple of 6 (split row
+// tiles) and constant B over several K blocks. Tolerance per element:
 //   |C - ref| <= 4 * 2^-23 * (K + 2) * (sum_k |A||B| + |bias| + |C0|)
 // (the float rounding bound of a K-term dot product, with slack). Also the
 // buffer pool behind the generated code's memref.alloc/dealloc.
@@ -65,7 +66,10 @@ struct Case {
 
 /// Runs one case and checks every element of C (and that nothing outside
 /// C's elements was written).
-void runCase(const Case &c, std::mt19937 &rng) {
+/// `fixedB`, if given, is used as B (a QCC_GEMM_B_CONSTANT operand must
+/// outlive the calls: its packed copy is cached by address).
+void runCase(const Case &c, std::mt19937 &rng,
+             const Operand *fixedB = nullptr) {
   SCOPED_TRACE(testing::Message()
                << "batch=" << c.batch << " M=" << c.M << " N=" << c.N
                << " K=" << c.K << " bNK=" << c.bNK << " aT=" << c.aT
@@ -73,7 +77,9 @@ void runCase(const Case &c, std::mt19937 &rng) {
                << " threads=" << (qcc::test::testPool() ? qcc::test::testPool()->numThreads() : 1)
                << " isa=" << qcc_rt_sgemm_isa());
   Operand a = makeOperand(rng, c.batch, c.M, c.K, c.aT, 3);
-  Operand b = makeOperand(rng, c.batch, c.K, c.N, c.bNK, 1, c.broadcastB);
+  Operand b = fixedB ? *fixedB
+                     : makeOperand(rng, c.batch, c.K, c.N, c.bNK, 1,
+                                   c.broadcastB);
   Operand out = makeOperand(rng, c.batch, c.M, c.N, c.cStrided, 2);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> bias(c.N * c.biasStride + 1);
@@ -239,6 +245,36 @@ TEST(Gemm, ConstantBIsPackedOnceAndReused) {
           }
       }
     }
+  });
+}
+
+TEST(Gemm, RowTailsAndConstantBPrefetchAcrossKBlocks) {
+  // M with 1-3 rows past a multiple of MR = 6 (the last two row tiles are
+  // split evenly: 7 -> 4 + 3, 8 -> 4 + 4, 9 -> 5 + 4), also past an MC = 144
+  // row block (151 = 144 + 7); A read in place and packed (transposed A);
+  // constant B over several K blocks (KC = 256) and panels, whose next
+  // panel the tiles prefetch. Each B stays alive for the whole test.
+  std::mt19937 rng(6);
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {
+      {7, 40, 300}, {8, 33, 600}, {9, 64, 257}, {13, 17, 20},
+      {14, 48, 513}, {146, 35, 270}, {151, 50, 520}};
+  std::vector<Operand> bs;
+  for (auto [M, N, K] : shapes)
+    bs.push_back(makeOperand(rng, 1, K, N, bs.size() % 2, 1));
+  forEachConfig([&] {
+    for (size_t s = 0; s < bs.size(); ++s)
+      for (int variant = 0; variant < 2; ++variant) {
+        auto [M, N, K] = shapes[s];
+        Case c{1, M, N, K};
+        c.bNK = s % 2;
+        c.aT = variant == 1;
+        c.flags = QCC_GEMM_B_CONSTANT | (variant ? QCC_GEMM_BIAS : 0);
+        runCase(c, rng, &bs[s]);
+        c.flags = variant ? QCC_GEMM_ACCUMULATE : QCC_GEMM_RELU;
+        runCase(c, rng);
+        if (HasFailure())
+          return;
+      }
   });
 }
 
