@@ -12,8 +12,10 @@ namespace qcc {
 /// Producer-consumer fusion of linalg ops whose loops are all parallel
 /// (elementwise chains with broadcasts), plus folding of unit-extent dims and
 /// constants, as upstream `linalg-fuse-elementwise-ops` does, except that it
-/// never fuses into or across an op with reduction loops and never
-/// propagates reshapes through one. Upstream fusion turns
+/// never fuses into or across an op with reduction loops (but for a cheap
+/// elementwise producer, e.g. softmax's scale, that goes into all its users,
+/// row reductions included, none a contraction) and never propagates
+/// reshapes through one. Upstream fusion turns
 ///   %mm = linalg.matmul(%a[128x768], %w) ; expand_shape to 1x128x12x64
 /// into a 5-loop contraction generic with two N dims, and fuses a GELU
 /// producer into the K loop of the next matmul; neither is a simple
