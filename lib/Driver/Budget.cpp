@@ -443,7 +443,7 @@ std::optional<Assignment> solveBudget(const CalibrationStats &stats, const std::
     a.totalBits += c.bits;
     a.predictedLoss += c.loss;
     const quant::LayerStats &ls = stats.layers.at(d.name);
-    if (c.scheme.format == quant::Format::Int8W8A8)
+    if (c.scheme.isW8A8())
       d.smoothQuant = true;
     if (!d.fixed || !findOverride(overrides, d.name)->method) {
       // GPTQ for uniform schemes when the statistics have X^T X.

@@ -233,7 +233,7 @@ int beginSensitivity(const DriverOptions &o, ModuleOp module, SensitivityState &
     state.candidates = *list;
   }
   for (const quant::Scheme &s : state.candidates)
-    if (s.format == quant::Format::Int8W8A8 && state.kl)
+    if (s.isW8A8() && state.kl)
       return fail("--candidates: w8a8 also quantizes activations at run time; the KL "
                   "measurement rounds weights only (use int8_pc_sym)");
   std::optional<llvm::Regex> only;

@@ -160,8 +160,8 @@ LogicalResult Applier::resolveEntries() {
   std::optional<q::Method> m = q::parseMethod(o_.method);
   if (!m)
     return fail("unknown method '" + o_.method + "' (expected rtn, gptq or awq)");
-  if (o_.smoothQuant && s->format != q::Format::Int8W8A8)
-    return fail("smoothquant needs scheme w8a8, not " + s->name());
+  if (o_.smoothQuant && !s->isW8A8())
+    return fail("smoothquant needs a w8a8 scheme, not " + s->name());
   llvm::Regex filter(o_.layers);
   std::string why;
   if (!o_.layers.empty() && !filter.isValid(why))
@@ -275,7 +275,10 @@ LogicalResult Applier::smoothGroups() {
       std::vector<q::SmoothQuantLayer> ls;
       std::optional<double> alpha;
       for (Layer *l : members) {
-        ls.push_back({l->w.data(), l->lin.n, l->entry.scheme.format == q::Format::Int8W8A8});
+        q::SmoothQuantLayer sl{l->w.data(), l->lin.n, l->entry.scheme.isW8A8()};
+        if (sl.w8a8)
+          sl.scheme = l->entry.scheme;
+        ls.push_back(sl);
         if (!alpha && l->entry.smoothQuantAlpha)
           alpha = l->entry.smoothQuantAlpha;
       }

@@ -34,6 +34,7 @@ StringRef formatName(quant::Format f) {
   case quant::Format::NF4: return "nf4";
   case quant::Format::FP8E4M3: return "fp8_e4m3";
   case quant::Format::Int8W8A8: return "int8_w8a8";
+  case quant::Format::Int8W8A8Azp: return "int8_w8a8_azp";
   case quant::Format::F16: return "f16";   // QF16
   case quant::Format::BF16: return "bf16"; // QF16
   default: return "";

@@ -143,6 +143,7 @@ GroupParams chooseParams(const float *w, int64_t count, int64_t stride, const Sc
     p.scale = finish(am / 448.0f, am > 0.0f);
     break;
   case Format::Int8W8A8:
+  case Format::Int8W8A8Azp:
     p.scale = finish(am / 127.0f, am > 0.0f);
     break;
   default:
@@ -182,7 +183,8 @@ uint8_t encode(float w, const GroupParams &p, const Scheme &s) {
     if (p.scale == 0.0f)
       return 0;
     return encodeFP8E4M3(w / p.scale);
-  case Format::Int8W8A8: {
+  case Format::Int8W8A8:
+  case Format::Int8W8A8Azp: {
     if (p.scale == 0.0f)
       return 0;
     float x = std::nearbyint(w / p.scale);
@@ -207,6 +209,7 @@ float decode(uint8_t q, const GroupParams &p, const Scheme &s) {
   case Format::FP8E4M3:
     return decodeFP8E4M3(q) * p.scale;
   case Format::Int8W8A8:
+  case Format::Int8W8A8Azp:
     return static_cast<float>(static_cast<int8_t>(q)) * p.scale;
   default:
     return 0.0f;

@@ -51,9 +51,9 @@ namespace {
 
 /// The consistency rules shared by the reader and the writer.
 std::string entryProblem(const PlanEntry &e) {
-  if (e.smoothQuantAlpha && e.scheme.format != Format::Int8W8A8)
+  if (e.smoothQuantAlpha && !e.scheme.isW8A8())
     return "smoothquant_alpha is only meaningful with scheme w8a8";
-  if (e.smoothQuant && e.scheme.format != Format::Int8W8A8)
+  if (e.smoothQuant && !e.scheme.isW8A8())
     return "smoothquant is only meaningful with scheme w8a8";
   if (e.smoothQuant && e.smoothQuantAlpha)
     return "give smoothquant_alpha (a fixed alpha) or smoothquant: true (searched), not both";

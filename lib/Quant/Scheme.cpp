@@ -55,7 +55,9 @@ std::string Scheme::name() const {
   case Format::FP8E4M3:
     return "fp8_e4m3_" + groupName(group);
   case Format::Int8W8A8:
-    return "w8a8";
+  case Format::Int8W8A8Azp:
+    return std::string("w8a8") + (group > 0 ? "_" + groupName(group) : "") +
+           (format == Format::Int8W8A8Azp ? "_azp" : "");
   case Format::F16:
     return "f16";
   case Format::BF16:
@@ -73,8 +75,25 @@ std::optional<Scheme> Scheme::parse(std::string_view s) {
     return make(Format::BF16, 16, 0, false);
   if (s == "f32")
     return make(Format::F32, 32, 0, false);
-  if (s == "w8a8")
-    return make(Format::Int8W8A8, 8, 0, true);
+  if (s.substr(0, 4) == "w8a8") {
+    // w8a8[_pc|_g<G>][_azp]
+    std::string_view rest = s.substr(4);
+    Format f = Format::Int8W8A8;
+    if (rest.size() >= 4 && rest.substr(rest.size() - 4) == "_azp") {
+      f = Format::Int8W8A8Azp;
+      rest = rest.substr(0, rest.size() - 4);
+    }
+    int64_t g = 0;
+    if (!rest.empty()) {
+      if (rest[0] != '_')
+        return std::nullopt;
+      auto pg = parseGroup(rest.substr(1));
+      if (!pg)
+        return std::nullopt;
+      g = *pg;
+    }
+    return make(f, 8, g, true);
+  }
   if (s == "int8")
     return make(Format::Uniform, 8, 0, true);
   if (s == "int4")
@@ -115,7 +134,7 @@ std::optional<Scheme> Scheme::parse(std::string_view s) {
 
 bool Scheme::isQuantized() const {
   return format == Format::Uniform || format == Format::NF4 ||
-         format == Format::FP8E4M3 || format == Format::Int8W8A8;
+         format == Format::FP8E4M3 || isW8A8();
 }
 
 bool Scheme::validFor(int64_t n, int64_t k, std::string *why) const {
@@ -131,7 +150,7 @@ bool Scheme::validFor(int64_t n, int64_t k, std::string *why) const {
   if (format == Format::Uniform && (bits < 2 || bits > 8))
     return fail("uniform bits must be 2..8, got " + std::to_string(bits));
   if ((format == Format::NF4 && bits != 4) ||
-      ((format == Format::FP8E4M3 || format == Format::Int8W8A8) && bits != 8))
+      ((format == Format::FP8E4M3 || isW8A8()) && bits != 8))
     return fail("format " + name() + " has a fixed bit width");
   return true;
 }

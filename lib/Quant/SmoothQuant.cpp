@@ -43,10 +43,35 @@ void fakeQuantPerToken(float *x, int64_t m, int64_t k) {
   }
 }
 
+void fakeQuantPerTokenAzp(float *x, int64_t m, int64_t k, int64_t group) {
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t j0 = 0; j0 < k; j0 += group) {
+      float *row = x + r * k;
+      int64_t j1 = std::min(k, j0 + group);
+      float lo = 0.0f, hi = 0.0f;
+      for (int64_t j = j0; j < j1; ++j) {
+        lo = std::min(lo, row[j]);
+        hi = std::max(hi, row[j]);
+      }
+      float scale = (hi - lo) / 255.0f;
+      if (!(scale > 0.0f)) {
+        for (int64_t j = j0; j < j1; ++j)
+          row[j] = 0.0f;
+        continue;
+      }
+      float zp = std::min(std::round(-lo / scale), 255.0f);
+      for (int64_t j = j0; j < j1; ++j) {
+        float u = std::clamp(std::round(row[j] / scale) + zp, 0.0f, 255.0f);
+        row[j] = (u - zp) * scale;
+      }
+    }
+}
+
 /// The squared W8A8 output error of one layer smoothed by s (nullptr: s = 1)
 /// on x[m, k] and its float output energy: {sum (y - yq)^2, sum y^2}.
 static std::pair<double, double> w8a8ErrorParts(const float *x, int64_t m, const float *w,
-                                                int64_t n, int64_t k, const float *s) {
+                                                int64_t n, int64_t k, const float *s,
+                                                const Scheme &scheme) {
   std::vector<float> xs(x, x + m * k), ws(w, w + n * k);
   if (s)
     for (int64_t j = 0; j < k; ++j) {
@@ -55,8 +80,11 @@ static std::pair<double, double> w8a8ErrorParts(const float *x, int64_t m, const
       for (int64_t r = 0; r < n; ++r)
         ws[r * k + j] *= s[j];
     }
-  fakeQuantPerToken(xs.data(), m, k);
-  std::vector<float> wq = quantizeRTN(ws.data(), n, k, *Scheme::parse("w8a8")).dequantize();
+  if (scheme.format == Format::Int8W8A8Azp)
+    fakeQuantPerTokenAzp(xs.data(), m, k, scheme.groupSize(k));
+  else
+    fakeQuantPerToken(xs.data(), m, k);
+  std::vector<float> wq = quantizeRTN(ws.data(), n, k, scheme).dequantize();
   double num = 0.0, den = 0.0;
   for (int64_t r = 0; r < m; ++r)
     for (int64_t o = 0; o < n; ++o) {
@@ -74,9 +102,14 @@ static std::pair<double, double> w8a8ErrorParts(const float *x, int64_t m, const
 }
 
 double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
-                         const float *s) {
-  auto [num, den] = w8a8ErrorParts(x, m, w, n, k, s);
+                         const float *s, const Scheme &scheme) {
+  auto [num, den] = w8a8ErrorParts(x, m, w, n, k, s, scheme);
   return den > 0.0 ? num / den : num;
+}
+
+double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
+                         const float *s) {
+  return w8a8RelativeError(x, m, w, n, k, s, *Scheme::parse("w8a8"));
 }
 
 /// The checks smoothQuant and smoothQuantGroup share: the alpha grid,
@@ -177,7 +210,7 @@ std::optional<SmoothQuantResult> smoothQuantGroup(const float *actAbsMax, const 
     double num = 0.0, den = 0.0;
     for (const SmoothQuantLayer &l : layers)
       if (l.w8a8) {
-        auto [a, b] = w8a8ErrorParts(x, m, l.w, l.n, k, s);
+        auto [a, b] = w8a8ErrorParts(x, m, l.w, l.n, k, s, l.scheme);
         num += a;
         den += b;
       }

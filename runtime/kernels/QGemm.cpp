@@ -1,7 +1,10 @@
 //===- QGemm.cpp - qcc_rt_qgemm: validation, dispatch, portable kernel ----===//
 //
 // C = A * dequant(W)^T for the packed blobs of QPack.cpp. This file checks
-// the call, quantizes A per row for INT8_W8A8, and dispatches:
+// the call, quantizes A per row for INT8_W8A8 (symmetric int8) and
+// INT8_W8A8_AZP (uint8 with a zero point; both held as exact int16 values,
+// Layout::azp tells them apart, the weights and kernels are shared), and
+// dispatches:
 //
 //   AVX2+FMA+F16C, M <= 4, group, K % 32 == 0 -> qgemvRowsAvx2 (QGemmAvx2.cpp),
 //     (F16 / BF16: any K)                      parallel over blocks of rows
@@ -92,10 +95,15 @@ void qgemmRowsPortable(const QProblem &p, int64_t n0, int64_t n1) {
     for (int64_t m = 0; m < p.M; ++m) {
       float acc = 0.0f;
       if (w8a8) {
-        const int8_t *qa = p.aq + m * l.kPad;
-        for (int64_t k = 0; k < l.K; ++k)
-          acc += float(qa[k]) * w[k];
-        acc *= p.aScale[m];
+        const int16_t *qa = p.aq16 + m * l.kPad;
+        if (p.aGroups == 1) {
+          for (int64_t k = 0; k < l.K; ++k)
+            acc += float(qa[k]) * w[k];
+          acc *= p.aScale[m];
+        } else {
+          for (int64_t k = 0; k < l.K; ++k)
+            acc += float(qa[k]) * p.aScale[m * p.aGroups + k / l.group] * w[k];
+        }
       } else {
         const float *a = p.a + m * p.lda;
         for (int64_t k = 0; k < l.K; ++k)
@@ -146,26 +154,28 @@ extern "C" void qcc_rt_qgemm(int64_t flags, int32_t format, int32_t bits,
   p.accumulate = flags & QCC_QGEMM_ACCUMULATE;
   p.relu = flags & QCC_QGEMM_RELU;
 
-  // INT8_W8A8: per-row int8 activations, zero-padded to kPad.
-  std::vector<int8_t> aq;
+  // INT8_W8A8 / _AZP: per-row quantized activations as int16 (vpmaddwd
+  // takes them as they are), zero-padded to kPad.
+  std::vector<int16_t> aq16;
   std::vector<float> aScale;
-  if (format == QCC_QF_INT8_W8A8) {
-    aq.assign(size_t(M * p.l.kPad), 0);
-    aScale.resize(size_t(M));
-    for (int64_t m = 0; m < M; ++m)
-      aScale[m] = quantizeActivationRow(a + m * lda, K, aq.data() + m * p.l.kPad);
-    p.aq = aq.data();
+  if (p.l.format == QCC_QF_INT8_W8A8) {
+    aq16.assign(size_t(M * p.l.kPad), 0);
+    p.aGroups = p.l.azp ? p.l.groups : 1;
+    aScale.resize(size_t(M * p.aGroups));
+    for (int64_t m = 0; m < M; ++m) {
+      int16_t *q = aq16.data() + m * p.l.kPad;
+      if (p.l.azp)
+        quantizeActivationRowAzp(a + m * lda, K, group, q, aScale.data() + m * p.aGroups);
+      else
+        aScale[m] = quantizeActivationRow(a + m * lda, K, q);
+    }
+    p.aq16 = aq16.data();
     p.aScale = aScale.data();
   }
 
   bool avx2 = qgemmIsa() == 1;
   // F16 / BF16 (group == K) take any K: their GEMV has a scalar tail.
   bool fastGemv = avx2 && (p.l.isHalf() || (group % 32 == 0 && K % 32 == 0));
-  std::vector<int16_t> aq16; // INT8_W8A8: A widened for vpmaddwd
-  if (avx2 && p.aq && (fastGemv || M > 4)) {
-    aq16.assign(aq.begin(), aq.end());
-    p.aq16 = aq16.data();
-  }
   if (avx2 && M > 4) {
     if (!qgemmW8A8IntAvx2(p)) // int8 x int8 for W8A8 when it applies
       qgemmAvx2(p);

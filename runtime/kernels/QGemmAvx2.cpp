@@ -323,7 +323,8 @@ QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
   const Layout &l = p.l;
   const int64_t subPerGroup = l.group / 32, subBlocks = l.K / 32;
   // Flush the int32 sums at least every 2^14 sub-blocks (no overflow:
-  // each lane adds 4 products of at most 127 * 128 per sub-block).
+  // each lane adds 4 products of at most 255 * 128 per sub-block, and
+  // 2^14 * 4 * 255 * 128 < 2^31).
   const int64_t flushEvery = int64_t(1) << 14;
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t *row = p.rows + n * l.rowBytes, *codes = row + l.codesOffset;
@@ -332,7 +333,10 @@ QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
       facc[m] = _mm256_setzero_ps();
     int64_t j = 0;
     for (int64_t g = 0; g < l.groups; ++g) {
-      __m256 s = _mm256_set1_ps(halfAt(row + 2 * g));
+      float ws = halfAt(row + 2 * g);
+      __m256 s[M]; // weight scale, times the (row, group) activation scale
+      for (int m = 0; m < M; ++m)
+        s[m] = _mm256_set1_ps(p.aGroups > 1 ? ws * p.aScale[m * p.aGroups + g] : ws);
       for (int64_t end = std::min(j + subPerGroup, subBlocks); j < end;) {
         int64_t stop = std::min(end, j + flushEvery);
         __m256i iacc[M];
@@ -354,11 +358,12 @@ QCC_AVX2 void gemvRowsW8A8(const QProblem &p, int64_t n0, int64_t n1) {
           }
         }
         for (int m = 0; m < M; ++m)
-          facc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[m]), s, facc[m]);
+          facc[m] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[m]), s[m], facc[m]);
       }
     }
     for (int m = 0; m < M; ++m)
-      storeOut(p.c + m * p.ldc + n, hsum(facc[m]) * p.aScale[m], p.accumulate,
+      storeOut(p.c + m * p.ldc + n,
+               hsum(facc[m]) * (p.aGroups > 1 ? 1.0f : p.aScale[m]), p.accumulate,
                p.bias ? p.bias + n : nullptr, p.relu);
   }
 }
@@ -638,10 +643,11 @@ void qgemmAvx2(const QProblem &p) {
       if (i >= p.M) {
         for (int64_t k = 0; k < kb; ++k)
           d[k * kMR] = 0.0f;
-      } else if (p.aq) {
-        const int8_t *q = p.aq + i * l.kPad + k0;
+      } else if (p.aq16) {
+        const int16_t *q = p.aq16 + i * l.kPad + k0;
         for (int64_t k = 0; k < kb; ++k)
-          d[k * kMR] = float(q[k]) * p.aScale[i];
+          d[k * kMR] = float(q[k]) *
+                       p.aScale[i * p.aGroups + (p.aGroups > 1 ? (k0 + k) / l.group : 0)];
       } else {
         const float *a = p.a + i * p.lda + k0;
         for (int64_t k = 0; k < kb; ++k)

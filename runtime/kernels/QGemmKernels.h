@@ -12,13 +12,15 @@ namespace qcc::rt::q {
 struct QProblem {
   Layout l;
   int64_t M = 0;
-  /// A as given (row stride lda) and, for INT8_W8A8, its per-row int8
-  /// quantization: aq[m * kPad + k] (zero past K), one scale per row.
+  /// A as given (row stride lda) and, for INT8_W8A8 (_AZP), its per-row
+  /// quantization as exact int16 values aq16[m * kPad + k] (zero past K;
+  /// [-127, 127] symmetric, u - zp in [-255, 255] with a zero point), so
+  /// that A ~ aq16 * aScale: aScale[m * aGroups + g] for k in weight group g
+  /// (aGroups == 1 for INT8_W8A8: one scale per row; == groups for _AZP).
   const float *a = nullptr;
   int64_t lda = 0;
-  const int8_t *aq = nullptr;
   const float *aScale = nullptr;
-  /// aq widened to int16 (same indexing), for the AVX2 GEMV.
+  int64_t aGroups = 1;
   const int16_t *aq16 = nullptr;
   /// For the AVX2 UNIFORM GEMV with group >= 64: sum of each group of each
   /// row of A, aSum[m * groups + g] (null otherwise).

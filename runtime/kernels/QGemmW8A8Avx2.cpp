@@ -1,10 +1,12 @@
 //===- QGemmW8A8Avx2.cpp - int8 x int8 prefill GEMM of INT8_W8A8 (AVX2) ---===//
 //
-// qcc_rt_qgemm for INT8_W8A8 with M > 4 (prefill), in integers: A is already
-// quantized per row (QGemm.cpp: int8 codes aq, scale aScale[m], widened to
-// int16 aq16), W's codes are int8 with an f16 scale per (row, group). Then
+// qcc_rt_qgemm for INT8_W8A8 (and _AZP) with M > 4 (prefill), in integers: A
+// is already quantized per row (QGemm.cpp: exact int16 values aq16, in
+// [-127, 127], or u - zp in [-255, 255] with a zero point, scale aScale[m]),
+// W's codes are int8 with an f16 scale per (row, group). Then
 //
-//   C[m, n] = aScale[m] * sum_g wScale[n, g] * isum_g(m, n),
+//   C[m, n] = aScale[m] * sum_g wScale[n, g] * isum_g(m, n)      (INT8_W8A8)
+//   C[m, n] = sum_g aScale[m, g] * wScale[n, g] * isum_g(m, n)   (_AZP),
 //   isum_g(m, n) = sum_{k in group g} aq[m, k] * wq[n, k]     (exact int32)
 //
 // which is the fake-quantized f32 product of the other paths up to the f32
@@ -13,7 +15,7 @@
 // pairs (16 columns x 2 k = one 32-byte vector), so `vpmaddwd` of that
 // vector with a broadcast (a[m, 2p], a[m, 2p + 1]) pair gives 8 columns'
 // two-term dot products; a 6 x 16 register tile accumulates int32 per group
-// (flushed at least every 2^16 pairs: |sum| <= 2^17 * 127 * 128 < 2^31) and
+// (flushed at least every 2^14 pairs: |sum| <= 2^15 * 255 * 128 < 2^31) and
 // folds it into an f32 tile with the group's 16 column scales.
 //
 // Applies when every group boundary falls on an even k (group even, or one
@@ -46,7 +48,7 @@ std::atomic<bool> forceF32{false};
 /// Rows of A per register tile, columns of C per tile, columns per task.
 constexpr int64_t kRows = 6, kCols = 16, kPanel = 64;
 /// Most k pairs summed in int32 before folding into f32.
-constexpr int64_t kFlushPairs = int64_t(1) << 16;
+constexpr int64_t kFlushPairs = int64_t(1) << 14;
 
 struct Ctx {
   const QProblem *p;
@@ -112,15 +114,22 @@ QCC_AVX2 void tile(const Ctx &x, int64_t m0, int64_t j0, const int16_t *w,
         }
       }
       for (int r = 0; r < kRows; ++r) {
-        f[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][0]), s0, f[r][0]);
-        f[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][1]), s1, f[r][1]);
+        __m256 t0 = s0, t1 = s1;
+        if (p.aGroups > 1) { // the (row, group) activation scale
+          __m256 as = _mm256_set1_ps(
+              m0 + r < p.M ? p.aScale[(m0 + r) * p.aGroups + g] : 0.0f);
+          t0 = _mm256_mul_ps(s0, as);
+          t1 = _mm256_mul_ps(s1, as);
+        }
+        f[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][0]), t0, f[r][0]);
+        f[r][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][1]), t1, f[r][1]);
       }
     }
   }
   alignas(32) float out[kCols];
   for (int r = 0; r < kRows && m0 + r < p.M; ++r) {
     int64_t m = m0 + r;
-    __m256 as = _mm256_set1_ps(p.aScale[m]);
+    __m256 as = _mm256_set1_ps(p.aGroups > 1 ? 1.0f : p.aScale[m]);
     _mm256_store_ps(out, _mm256_mul_ps(f[r][0], as));
     _mm256_store_ps(out + 8, _mm256_mul_ps(f[r][1], as));
     for (int64_t c = 0; c < kCols && j0 + c < l.N; ++c)

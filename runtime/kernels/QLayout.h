@@ -27,7 +27,10 @@ constexpr int64_t kChunk = 64;
 
 /// Where everything of one scheme lives in its blob.
 struct Layout {
+  /// INT8_W8A8_AZP is stored as format INT8_W8A8 (same weights, same
+  /// kernels) with azp set; the header keeps QCC_QF_INT8_W8A8_AZP.
   int32_t format = 0, bits = 0;
+  bool azp = false;
   int64_t N = 0, K = 0, group = 0;
   /// Groups per row (ceil(K / group): the last one may be partial) and the
   /// row's K rounded up to kChunk.
@@ -92,8 +95,18 @@ void dequantRowPortable(const Layout &l, const uint8_t *row, int64_t k0,
 
 /// The W8A8 activation quantization of one row of A (K values): returns the
 /// scale max|a| / 127 (0 for an all-zero row) and writes the int8 codes
-/// round_half_away(a / scale) clamped to [-127, 127] (0 when scale is 0).
-float quantizeActivationRow(const float *a, int64_t K, int8_t *q);
+/// round_half_away(a / scale) clamped to [-127, 127] (0 when scale is 0),
+/// widened to int16.
+float quantizeActivationRow(const float *a, int64_t K, int16_t *q);
+
+/// The INT8_W8A8_AZP activation quantization of one row of A, group by
+/// group (groups of `group` along K, the last one partial): for group g with
+/// values a, lo = min(min a, 0), hi = max(max a, 0), scales[g] = (hi - lo) /
+/// 255 (0 when hi == lo) and q[k] = u - zp, u = clamp(round_half_away(a /
+/// scale) + zp, 0, 255), zp = round_half_away(-lo / scale) (so q in [-255,
+/// 255], 0 when the scale is 0; a NaN gives u = 0).
+void quantizeActivationRowAzp(const float *a, int64_t K, int64_t group, int16_t *q,
+                              float *scales);
 
 } // namespace qcc::rt::q
 

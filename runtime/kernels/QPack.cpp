@@ -81,6 +81,7 @@ bool makeLayout(int32_t format, int32_t bits, int64_t N, int64_t K,
     break;
   case QCC_QF_FP8_E4M3:
   case QCC_QF_INT8_W8A8:
+  case QCC_QF_INT8_W8A8_AZP:
     if (bits != 8)
       return false;
     break;
@@ -99,7 +100,8 @@ bool makeLayout(int32_t format, int32_t bits, int64_t N, int64_t K,
   if (N < 1 || K < 1 || group < 1 || N > kMaxDim || K > kMaxDim ||
       group > kMaxDim)
     return false;
-  l.format = format;
+  l.azp = format == QCC_QF_INT8_W8A8_AZP;
+  l.format = l.azp ? QCC_QF_INT8_W8A8 : format;
   l.bits = bits;
   l.N = N;
   l.K = K;
@@ -119,7 +121,7 @@ static void writeHeader(const Layout &l, uint8_t *dst) {
   uint8_t h[kHeaderBytes] = {};
   std::memcpy(h, &kMagic, 4);
   h[4] = kVersion;
-  h[5] = uint8_t(l.format);
+  h[5] = uint8_t(l.azp ? QCC_QF_INT8_W8A8_AZP : l.format);
   h[6] = uint8_t(l.bits);
   std::memcpy(h + 8, &l.N, 8);
   std::memcpy(h + 16, &l.K, 8);
@@ -342,7 +344,7 @@ void dequantRowPortable(const Layout &l, const uint8_t *row, int64_t k0,
   }
 }
 
-float quantizeActivationRow(const float *a, int64_t K, int8_t *q) {
+float quantizeActivationRow(const float *a, int64_t K, int16_t *q) {
   float amax = 0.0f;
   for (int64_t k = 0; k < K; ++k)
     amax = std::fmax(amax, std::fabs(a[k]));
@@ -350,9 +352,34 @@ float quantizeActivationRow(const float *a, int64_t K, int8_t *q) {
   for (int64_t k = 0; k < K; ++k) {
     float r = scale > 0.0f ? std::round(a[k] / scale) : 0.0f;
     r = std::fmin(std::fmax(r, -127.0f), 127.0f); // NaN -> -127 (fmax)
-    q[k] = int8_t(r);
+    q[k] = int16_t(r);
   }
   return scale;
+}
+
+void quantizeActivationRowAzp(const float *a, int64_t K, int64_t group, int16_t *q,
+                              float *scales) {
+  for (int64_t g = 0, k0 = 0; k0 < K; ++g, k0 += group) {
+    int64_t k1 = k0 + group < K ? k0 + group : K;
+    float lo = 0.0f, hi = 0.0f;
+    for (int64_t k = k0; k < k1; ++k) {
+      lo = std::fmin(lo, a[k]);
+      hi = std::fmax(hi, a[k]);
+    }
+    float scale = (hi - lo) / 255.0f;
+    scales[g] = scale > 0.0f ? scale : 0.0f;
+    if (!(scale > 0.0f)) {
+      for (int64_t k = k0; k < k1; ++k)
+        q[k] = 0;
+      continue;
+    }
+    float zp = std::fmin(std::round(-lo / scale), 255.0f);
+    for (int64_t k = k0; k < k1; ++k) {
+      float u = std::round(a[k] / scale) + zp;
+      u = std::fmin(std::fmax(u, 0.0f), 255.0f); // NaN -> 0 (fmax)
+      q[k] = int16_t(u - zp);
+    }
+  }
 }
 
 } // namespace qcc::rt::q

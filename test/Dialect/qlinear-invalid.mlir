@@ -2,7 +2,7 @@
 // Verifier diagnostics of qcc.qlinear and of gguf-packed external weights.
 
 func.func @bad_format(%x: tensor<?x128xf32>, %w: tensor<5152xi8>) -> tensor<?x64xf32> {
-  // expected-error @+1 {{format must be uniform, nf4, fp8_e4m3, int8_w8a8, f16 or bf16, not 'int4'}}
+  // expected-error @+1 {{format must be uniform, nf4, fp8_e4m3, int8_w8a8, int8_w8a8_azp, f16 or bf16, not 'int4'}}
   %y = qcc.qlinear %x, %w {format = "int4", bits = 4 : i64, group_size = 32 : i64, out_features = 64 : i64}
      : (tensor<?x128xf32>, tensor<5152xi8>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>

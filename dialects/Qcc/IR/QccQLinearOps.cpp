@@ -14,6 +14,7 @@ int32_t QLinearOp::formatCode(StringRef format) {
       .Case("nf4", QCC_QF_NF4)
       .Case("fp8_e4m3", QCC_QF_FP8_E4M3)
       .Case("int8_w8a8", QCC_QF_INT8_W8A8)
+      .Case("int8_w8a8_azp", QCC_QF_INT8_W8A8_AZP)
       .Case("f16", QCC_QF_F16)
       .Case("bf16", QCC_QF_BF16)
       .Default(0);
@@ -29,7 +30,7 @@ LogicalResult QLinearOp::verify() {
   int32_t format = formatCode(getFormat());
   if (!format)
     return emitOpError() << "format must be uniform, nf4, fp8_e4m3, "
-                            "int8_w8a8, f16 or bf16, not '"
+                            "int8_w8a8, int8_w8a8_azp, f16 or bf16, not '"
                          << getFormat() << "'";
   if (in.getRank() < 1 || in.isDynamicDim(in.getRank() - 1))
     return emitOpError() << "input must have a static last dim (K), got "

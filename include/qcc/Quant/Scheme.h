@@ -6,11 +6,15 @@
 // float formats a layer can be kept in. Names (docs/Quantization.md):
 //
 //   int<b>_g<G>_asym | int<b>_g<G>_sym | int<b>_pc_asym | int<b>_pc_sym   b=2..8
-//   nf4_g<G> | nf4_pc        fp8_e4m3_pc | fp8_e4m3_g<G>        w8a8
+//   nf4_g<G> | nf4_pc        fp8_e4m3_pc | fp8_e4m3_g<G>
+//   w8a8 | w8a8_g<G> | w8a8_azp | w8a8_g<G>_azp   (int8 weights per channel or
+//       per group of G; per-token int8 activations, symmetric, or with
+//       "_azp" uint8 with a per-token zero point: QCC_QF_INT8_W8A8_AZP)
 //   f16 | bf16 | f32 (kept in float, not quantized)
 //
 // Aliases accepted by parse(): int8 = int8_pc_sym, int4 = int4_g128_asym,
-// nf4 = nf4_g64, fp8 / fp8_e4m3 = fp8_e4m3_pc.
+// nf4 = nf4_g64, fp8 / fp8_e4m3 = fp8_e4m3_pc, w8a8_pc = w8a8,
+// w8a8_pc_azp = w8a8_azp.
 //===----------------------------------------------------------------------===//
 #ifndef QCC_QUANT_SCHEME_H
 #define QCC_QUANT_SCHEME_H
@@ -30,6 +34,7 @@ enum class Format : int32_t {
   NF4 = 2,
   FP8E4M3 = 3,
   Int8W8A8 = 4,
+  Int8W8A8Azp = 5, ///< W8A8 with zero-point (asymmetric) activations
   F16 = 16,
   BF16 = 17,
   F32 = 32,
@@ -50,6 +55,9 @@ struct Scheme {
 
   /// Whether the weight is stored quantized (not one of the float formats).
   bool isQuantized() const;
+  /// Whether activations are quantized too (w8a8, w8a8_azp and their
+  /// group variants): int8 symmetric weights, per-token dynamic activations.
+  bool isW8A8() const { return format == Format::Int8W8A8 || format == Format::Int8W8A8Azp; }
   // QF16: F16 / BF16 layers are stored packed too (qcc.qlinear format
   // "f16" / "bf16", 2 bytes per weight, QKernels.h QCC_QF_F16 / BF16).
   /// Whether the format is one of the 16-bit float formats.

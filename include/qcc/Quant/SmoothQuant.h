@@ -18,11 +18,17 @@
 //
 // FQ_tok: each row scaled by max|row| / 127, rounded half away from zero,
 // clamped to [-127, 127] (what qcc_rt_qgemm does); RTN_w8a8: Scheme "w8a8".
+// With a layer scheme given (SmoothQuantLayer::scheme), the error is that of
+// the scheme the layer will really get: its weight granularity (w8a8_g<G>)
+// and, for the _azp schemes, the zero-point activation quantizer
+// (fakeQuantPerTokenAzp, what qcc_rt_qgemm does for INT8_W8A8_AZP).
 // Folding 1/s into the preceding normalization or linear layer is a compiler
 // pass; this file only provides the factors and the error estimate.
 //===----------------------------------------------------------------------===//
 #ifndef QCC_QUANT_SMOOTHQUANT_H
 #define QCC_QUANT_SMOOTHQUANT_H
+
+#include "qcc/Quant/Scheme.h"
 
 #include <cstdint>
 #include <optional>
@@ -58,6 +64,19 @@ double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, i
 /// Per-token int8 fake quantization of x[m, k] in place (see the file comment).
 void fakeQuantPerToken(float *x, int64_t m, int64_t k);
 
+/// Per-token, per-group uint8 zero-point fake quantization of x[m, k] in
+/// place, as QCC_QF_INT8_W8A8_AZP (QKernels.h): for each group of \p group
+/// values of a row (the last one partial), lo = min(min, 0), hi = max(max,
+/// 0), scale = (hi - lo) / 255, zp = round(-lo / scale), x = (clamp(round(x
+/// / scale) + zp, 0, 255) - zp) * scale.
+void fakeQuantPerTokenAzp(float *x, int64_t m, int64_t k, int64_t group);
+
+/// Relative output error of one layer in W8A8 scheme \p scheme (any
+/// isW8A8() scheme: weight groups and activation quantizer as it says),
+/// smoothed by \p s (nullptr: s = 1), on the sample rows x[m, k].
+double w8a8RelativeError(const float *x, int64_t m, const float *w, int64_t n, int64_t k,
+                         const float *s, const Scheme &scheme);
+
 /// Searches alpha. nullopt + \p error when the inputs are empty or not finite.
 std::optional<SmoothQuantResult> smoothQuant(const float *actAbsMax, const float *x, int64_t m,
                                              const float *w, int64_t n, int64_t k,
@@ -69,6 +88,9 @@ struct SmoothQuantLayer {
   const float *w = nullptr;
   int64_t n = 0;
   bool w8a8 = true; ///< counted in the group's error (quantized W8A8)
+  /// The layer's W8A8 scheme (weight groups, activation quantizer) that the
+  /// error is measured with.
+  Scheme scheme = *Scheme::parse("w8a8");
 };
 
 /// The group's shared factors: s_j = max|X_j|^alpha / max over every row of

@@ -26,6 +26,19 @@
  *                    scale max|a_row|/127 (per-token dynamic activation
  *                    quantization) and multiplies in integers (int32
  *                    accumulation). bits must be 8.
+ *   QCC_QF_INT8_W8A8_AZP  the same weights (and the same blob layout) as
+ *                    INT8_W8A8, but A is quantized ASYMMETRICALLY to uint8
+ *                    with a zero point, per row AND per weight group (the
+ *                    scheme's `group` along K; group == K: per row): for
+ *                    the values a of one (row, group), lo = min(min a, 0),
+ *                    hi = max(max a, 0), scale = (hi - lo) / 255, zp =
+ *                    round(-lo / scale), u = clamp(round(a / scale) + zp,
+ *                    0, 255); the kernels multiply the exact integers
+ *                    u - zp (in [-255, 255], widened to int16) with the int8
+ *                    weights group by group, i.e. a = (u - zp) * scale. All
+ *                    256 codes cover [lo, hi] instead of [-max|a|, max|a|]
+ *                    (e.g. post-GELU inputs in [-0.17, max]), and an outlier
+ *                    channel coarsens only its own group. bits must be 8.
  *   QCC_QF_F16       IEEE half weights, bits 16, no scales or mins, group
  *   QCC_QF_BF16      must be K: w = half(q) / bfloat16(q). The "FP16 / BF16
  *                    kept" formats: 2 bytes per weight, half of f32. Codes
@@ -59,6 +72,7 @@ enum {
   QCC_QF_NF4 = 2,
   QCC_QF_FP8_E4M3 = 3,
   QCC_QF_INT8_W8A8 = 4,
+  QCC_QF_INT8_W8A8_AZP = 5,
   QCC_QF_F16 = 16,  /* same values as qcc::quant::Format::F16 / BF16 */
   QCC_QF_BF16 = 17,
 };
@@ -83,7 +97,7 @@ uint64_t qcc_rt_qpacked_size(int32_t format, int32_t bits, int64_t N,
 /**
  * Builds the packed blob `out` (qcc_rt_qpacked_size bytes, any alignment)
  * from one unpacked code per weight, codes[n*K + k] (the low `bits` bits are
- * used; for INT8_W8A8 the byte is the int8 value), and f32 scales/mins
+ * used; for INT8_W8A8(_AZP) the byte is the int8 value), and f32 scales/mins
  * [N, ceil(K/group)] row-major (`mins` is ignored, may be NULL, for formats
  * without a min). F16 / BF16 take two bytes per weight instead, the
  * little-endian bit pattern of weight n*K + k at codes[2 * (n*K + k)], and
@@ -126,7 +140,9 @@ int32_t qcc_rt_qunpack_f32(int32_t format, int32_t bits, int64_t N, int64_t K,
  * the result equals qcc_rt_qunpack_f32 followed by an f32 matmul up to f32
  * summation-order rounding; for INT8_W8A8 it equals that product with A
  * replaced by its per-row int8 fake quantization (round half away from
- * zero, clamp to [-127, 127]). M == 1..4 (LLM decode) reads W once;
+ * zero, clamp to [-127, 127]); for INT8_W8A8_AZP by its per-(row, group)
+ * uint8 zero-point fake quantization (see the format list). M == 1..4 (LLM
+ * decode) reads W once;
  * parallel over N blocks through qcc_rt_parallel_for (serial when called
  * inside a parallel body).
  * Implementation note: a blob whose header does not match the scheme (or

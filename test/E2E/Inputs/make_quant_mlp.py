@@ -4,7 +4,12 @@ independent numpy round-to-nearest (the formulas of include/qcc/Quant/Numerics.h
 per-group scale/min rounded to f16, round half to even, clamp; NF4 nearest table
 entry). Writes <out>/qmlp.onnx, qmlp.x.npy, qmlp.<scheme>.ref.npy and qmlp.f32.ref.npy.
 
-usage: make_quant_mlp.py OUT_DIR SCHEME (int8_pc_sym | int4_g128_asym | nf4_g64)
+usage: make_quant_mlp.py OUT_DIR SCHEME (int8_pc_sym | int4_g128_asym | nf4_g64 | f16 |
+                                        w8a8_g64_azp)
+
+w8a8_g64_azp (W8A8ACC): int8 symmetric weights with an f16 scale per group of 64 input
+channels, and the input of each linear layer fake-quantized per row and per group of 64
+to uint8 with a zero point, in float32 like the kernels (QKernels.h, QCC_QF_INT8_W8A8_AZP).
 """
 import sys
 
@@ -28,6 +33,12 @@ def rtn_dequant(w, scheme):
     n, k = w.shape
     if scheme == "f16":  # QF16: each weight rounded to the nearest half (numpy, ties to even)
         return f16(w)
+    if scheme == "w8a8_g64_azp":  # int8 symmetric, scale f16(max|w| / 127) per group of 64
+        g = w.reshape(n, k // 64, 64).astype(np.float32)
+        scale = f16(np.abs(g).max(axis=2, keepdims=True) / np.float32(127))
+        safe = np.where(scale == 0, np.float32(1), scale)
+        q = np.clip(np.rint(g / safe), -127, 127).astype(np.float32)
+        return (q * scale).reshape(n, k).astype(np.float32)
     if scheme == "int8_pc_sym":
         bits, group, sym, fmt = 8, k, True, "uniform"
     elif scheme == "int4_g128_asym":
@@ -55,6 +66,26 @@ def rtn_dequant(w, scheme):
     return (q * scale + mn).reshape(n, k).astype(np.float32)
 
 
+def round_half_away(x):
+    return np.where(x >= 0, np.floor(x + np.float32(0.5)), -np.floor(-x + np.float32(0.5)))
+
+
+def fake_quant_azp(x, group=64):
+    """Per-row, per-group uint8 zero-point fake quantization of x[M, K] in float32."""
+    x = x.astype(np.float32)
+    out = np.zeros_like(x)
+    for j in range(0, x.shape[1], group):
+        a = x[:, j:j + group]
+        lo = np.minimum(a.min(1, keepdims=True), np.float32(0))
+        hi = np.maximum(a.max(1, keepdims=True), np.float32(0))
+        scale = ((hi - lo) / np.float32(255)).astype(np.float32)
+        safe = np.where(scale > 0, scale, np.float32(1))
+        zp = np.minimum(round_half_away(-lo / safe), np.float32(255))
+        u = np.clip(round_half_away(a / safe) + zp, 0, 255)
+        out[:, j:j + group] = np.where(scale > 0, (u - zp) * scale, 0)
+    return out
+
+
 def main():
     out, scheme = sys.argv[1], sys.argv[2]
     rng = np.random.default_rng(7)
@@ -79,7 +110,11 @@ def main():
     np.save(out + "/qmlp.x.npy", x)
 
     def forward(a, b):
-        hid = np.maximum(x.astype(np.float64) @ a.T.astype(np.float64) + b1, 0)
+        if scheme == "w8a8_g64_azp":  # the activations are quantized too
+            hid = np.maximum(fake_quant_azp(x).astype(np.float64) @ a.T.astype(np.float64) + b1, 0)
+            hid = fake_quant_azp(hid.astype(np.float32)).astype(np.float64)
+        else:
+            hid = np.maximum(x.astype(np.float64) @ a.T.astype(np.float64) + b1, 0)
         return (hid @ b.astype(np.float64) + b2).astype(np.float32)
 
     np.save(out + "/qmlp.f32.ref.npy", forward(w1, w2))

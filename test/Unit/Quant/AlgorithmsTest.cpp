@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -281,6 +282,59 @@ TEST(SmoothQuant, GroupSearchSharesOneAlpha) {
   g[0].w8a8 = false;
   EXPECT_FALSE(smoothQuantGroup(a.absMax.data(), a.x.data(), 16, g, a.k, SmoothQuantOptions{}, err));
   EXPECT_NE(err.find("no layer of the group is w8a8"), std::string::npos) << err;
+}
+
+// W8A8ACC: with a layer scheme the group error uses that scheme's weight
+// groups and activation quantizer: recomputed here independently (per-row,
+// per-group uint8 zero-point fake quantization written out from its
+// definition) for w8a8_g32_azp.
+TEST(SmoothQuant, GroupErrorUsesTheLayersScheme) {
+  Layer a = makeLayer(32, 128, 512, 31);
+  Scheme azp = *Scheme::parse("w8a8_g32_azp");
+  std::vector<SmoothQuantLayer> g{{a.w.data(), a.n, true, azp}};
+  std::string err;
+  auto r = smoothQuantGroup(a.absMax.data(), a.x.data(), 16, g, a.k, SmoothQuantOptions{}, err);
+  ASSERT_TRUE(r) << err;
+  std::vector<float> xs(a.x.begin(), a.x.begin() + 16 * a.k), ws = a.w;
+  for (int64_t j = 0; j < a.k; ++j) {
+    for (int64_t row = 0; row < 16; ++row)
+      xs[row * a.k + j] /= r->scales[j];
+    for (int64_t o = 0; o < a.n; ++o)
+      ws[o * a.k + j] *= r->scales[j];
+  }
+  for (int64_t row = 0; row < 16; ++row)
+    for (int64_t j0 = 0; j0 < a.k; j0 += 32) {
+      float *v = xs.data() + row * a.k + j0;
+      float lo = 0, hi = 0;
+      for (int j = 0; j < 32; ++j) {
+        lo = std::min(lo, v[j]);
+        hi = std::max(hi, v[j]);
+      }
+      float scale = (hi - lo) / 255.0f;
+      float zp = std::round(-lo / scale);
+      for (int j = 0; j < 32; ++j) {
+        float u = std::min(255.0f, std::max(0.0f, std::round(v[j] / scale) + zp));
+        v[j] = (u - zp) * scale;
+      }
+    }
+  auto wq = quantizeRTN(ws.data(), a.n, a.k, azp).dequantize();
+  double num = 0, den = 0;
+  for (int64_t row = 0; row < 16; ++row)
+    for (int64_t o = 0; o < a.n; ++o) {
+      double y = 0, yq = 0;
+      for (int64_t j = 0; j < a.k; ++j) {
+        y += double(a.x[row * a.k + j]) * a.w[o * a.k + j];
+        yq += double(xs[row * a.k + j]) * wq[o * a.k + j];
+      }
+      num += (y - yq) * (y - yq);
+      den += y * y;
+    }
+  EXPECT_NEAR(r->error, num / den, 1e-9);
+  // The finer scheme has a smaller error than per-token symmetric w8a8.
+  std::vector<SmoothQuantLayer> plain{{a.w.data(), a.n, true}};
+  auto rp = smoothQuantGroup(a.absMax.data(), a.x.data(), 16, plain, a.k, SmoothQuantOptions{}, err);
+  ASSERT_TRUE(rp) << err;
+  EXPECT_LT(r->error, rp->error);
 }
 
 /// A group of one is awq(); a group's error is the sum of its layers' errors.

@@ -30,7 +30,8 @@ TEST(Pack, UnpackEqualsDequantize) {
   for (const char *name :
        {"int2_g32_asym", "int3_g64_sym", "int4_g128_asym", "int4_g32_sym", "int5_pc_asym",
         "int6_g32_asym", "int8_pc_sym", "int8_g64_asym", "nf4_g64", "nf4_pc", "fp8_e4m3_pc",
-        "fp8_e4m3_g32", "w8a8", "int4_g96_asym", "nf4_g48"}) { // the last two: partial groups
+        "fp8_e4m3_g32", "w8a8", "w8a8_g64", "w8a8_g32_azp", "int4_g96_asym",
+        "nf4_g48"}) { // the last two: partial groups
     Scheme s = *Scheme::parse(name);
     QuantizedWeight q = quantizeRTN(w.data(), n, k, s);
     int32_t fmt = static_cast<int32_t>(q.scheme.format);

@@ -14,7 +14,8 @@ using namespace qcc::quant;
 TEST(Scheme, NamesRoundTrip) {
   for (const char *n : {"int4_g128_asym", "int8_pc_sym", "int2_g32_sym", "int3_g64_asym",
                         "nf4_g64", "nf4_pc", "fp8_e4m3_pc", "fp8_e4m3_g128", "w8a8", "f16",
-                        "bf16", "f32", "int7_g32_asym"}) {
+                        "bf16", "f32", "int7_g32_asym", "w8a8_g64", "w8a8_azp",
+                        "w8a8_g64_azp", "w8a8_g128_azp"}) {
     auto s = Scheme::parse(n);
     ASSERT_TRUE(s) << n;
     EXPECT_EQ(s->name(), n);
@@ -27,6 +28,33 @@ TEST(Scheme, Aliases) {
   EXPECT_EQ(Scheme::parse("int4")->name(), "int4_g128_asym");
   EXPECT_EQ(Scheme::parse("nf4")->name(), "nf4_g64");
   EXPECT_EQ(Scheme::parse("fp8")->name(), "fp8_e4m3_pc");
+  EXPECT_EQ(Scheme::parse("w8a8_pc")->name(), "w8a8");
+  EXPECT_EQ(Scheme::parse("w8a8_pc_azp")->name(), "w8a8_azp");
+}
+
+// W8A8ACC: the w8a8 family: weight groups and the zero-point activation
+// variant (format Int8W8A8Azp = QCC_QF_INT8_W8A8_AZP).
+TEST(Scheme, W8A8Variants) {
+  Scheme plain = *Scheme::parse("w8a8"), g64 = *Scheme::parse("w8a8_g64"),
+         azp = *Scheme::parse("w8a8_g64_azp");
+  EXPECT_EQ(plain.format, Format::Int8W8A8);
+  EXPECT_EQ(plain.group, 0);
+  EXPECT_EQ(g64.format, Format::Int8W8A8);
+  EXPECT_EQ(g64.group, 64);
+  EXPECT_EQ(azp.format, Format::Int8W8A8Azp);
+  EXPECT_EQ(azp.group, 64);
+  EXPECT_EQ(static_cast<int>(Format::Int8W8A8Azp), 5);
+  for (const Scheme &s : {plain, g64, azp}) {
+    EXPECT_TRUE(s.isW8A8());
+    EXPECT_TRUE(s.isQuantized());
+    EXPECT_FALSE(s.hasMins());
+  }
+  EXPECT_FALSE(Scheme::parse("int8_pc_sym")->isW8A8());
+  // 8 bits + one f16 scale per group of 64.
+  EXPECT_DOUBLE_EQ(azp.bitsPerWeight(384), 8.0 + 16.0 / 64);
+  EXPECT_EQ(azp.sizeInBits(3, 384), 3u * 384 * 8 + 3u * 6 * 16);
+  for (const char *n : {"w8a8_", "w8a8_g0", "w8a8_azp_g64", "w8a8azp", "w8a8_g64_asym", "w8a8_x"})
+    EXPECT_FALSE(Scheme::parse(n)) << n;
 }
 
 TEST(Scheme, RejectsBadNames) {

@@ -134,7 +134,7 @@ QWeight makeWeight(std::mt19937 &rng, int32_t format, int32_t bits, int64_t N,
 const void *blobOf(const QWeight &w) { return w.blob.data() + 1; }
 
 std::string schemeName(int32_t format, int32_t bits, int64_t group, int64_t K) {
-  const char *f[] = {"?", "uniform", "nf4", "fp8", "w8a8"};
+  const char *f[] = {"?", "uniform", "nf4", "fp8", "w8a8", "w8a8_azp"};
   return std::string(f[format]) + std::to_string(bits) + "b_g" +
          (group == K ? std::string("K") : std::to_string(group));
 }
@@ -146,6 +146,7 @@ const Scheme kSchemes[] = {
     {QCC_QF_UNIFORM, 2}, {QCC_QF_UNIFORM, 3},   {QCC_QF_UNIFORM, 4},
     {QCC_QF_UNIFORM, 5}, {QCC_QF_UNIFORM, 6},   {QCC_QF_UNIFORM, 8},
     {QCC_QF_NF4, 4},     {QCC_QF_FP8_E4M3, 8}, {QCC_QF_INT8_W8A8, 8},
+    {QCC_QF_INT8_W8A8_AZP, 8},
 };
 
 /// (group, K) pairs: groups 32/64/128 with K a multiple; group == K for K
@@ -193,7 +194,8 @@ TEST(QPack, RejectsInvalidSchemes) {
       {QCC_QF_UNIFORM, 7, 4, 64, 32},   {QCC_QF_UNIFORM, 1, 4, 64, 32},
       {QCC_QF_UNIFORM, 16, 4, 64, 32},  {QCC_QF_NF4, 3, 4, 64, 32},
       {QCC_QF_FP8_E4M3, 4, 4, 64, 32},  {QCC_QF_INT8_W8A8, 4, 4, 64, 32},
-      {0, 4, 4, 64, 32},                {5, 8, 4, 64, 32},
+      {QCC_QF_INT8_W8A8_AZP, 4, 4, 64, 32},
+      {0, 4, 4, 64, 32},                {6, 8, 4, 64, 32},
       {QCC_QF_UNIFORM, 4, 0, 64, 32},
       {QCC_QF_UNIFORM, 4, 4, 0, 32},    {QCC_QF_UNIFORM, 4, 4, 64, 0},
       {QCC_QF_UNIFORM, 4, -4, 64, 32},  {QCC_QF_UNIFORM, 4, 4, -64, -32},
@@ -364,6 +366,46 @@ std::vector<double> fakeQuantizeRow(const float *a, int64_t K) {
   return out;
 }
 
+/// The INT8_W8A8_AZP activation quantization of the QKernels.h contract, in
+/// f32 like the kernels, for each group of `group` values of the row (the
+/// last one partial): lo = min(min a, 0), hi = max(max a, 0), scale = (hi -
+/// lo) / 255, zp = round(-lo / scale), u = clamp(round(a / scale) + zp, 0,
+/// 255); returns (u - zp) * scale per element.
+std::vector<double> fakeQuantizeRowAzp(const float *a, int64_t K, int64_t group) {
+  std::vector<double> out(K, 0.0);
+  auto rnd = [](double x) {
+    return x >= 0 ? std::floor(x + 0.5) : -std::floor(-x + 0.5);
+  };
+  for (int64_t k0 = 0; k0 < K; k0 += group) {
+    int64_t k1 = std::min(K, k0 + group);
+    float lo = 0.0f, hi = 0.0f;
+    for (int64_t k = k0; k < k1; ++k) {
+      lo = std::min(lo, a[k]);
+      hi = std::max(hi, a[k]);
+    }
+    float scale = (hi - lo) / 255.0f;
+    if (scale == 0.0f)
+      continue;
+    double zp = std::min(255.0, rnd(double(-lo / scale)));
+    for (int64_t k = k0; k < k1; ++k) {
+      double u = std::min(255.0, std::max(0.0, rnd(double(a[k] / scale)) + zp));
+      out[k] = (u - zp) * double(scale);
+    }
+  }
+  return out;
+}
+
+/// The fake quantization of a row of A that a W8A8 format applies (A itself
+/// for the weight-only formats).
+std::vector<double> activationRow(int32_t format, const float *a, int64_t K,
+                                  int64_t group) {
+  if (format == QCC_QF_INT8_W8A8)
+    return fakeQuantizeRow(a, K);
+  if (format == QCC_QF_INT8_W8A8_AZP)
+    return fakeQuantizeRowAzp(a, K, group);
+  return std::vector<double>(a, a + K);
+}
+
 /// Runs qcc_rt_qgemm on one weight and checks every element of C, and that
 /// nothing past N in each row of C is touched.
 void checkGemm(std::mt19937 &rng, const QWeight &w, int64_t M, int64_t flags) {
@@ -381,9 +423,7 @@ void checkGemm(std::mt19937 &rng, const QWeight &w, int64_t M, int64_t flags) {
                blobOf(w), c.data(), ldc,
                (flags & QCC_QGEMM_BIAS) ? bias.data() : nullptr);
   for (int64_t m = 0; m < M; ++m) {
-    std::vector<double> arow(a.begin() + m * lda, a.begin() + m * lda + K);
-    if (w.format == QCC_QF_INT8_W8A8)
-      arow = fakeQuantizeRow(a.data() + m * lda, K);
+    std::vector<double> arow = activationRow(w.format, a.data() + m * lda, K, w.group);
     for (int64_t n = 0; n < N; ++n) {
       double ref = 0, mag = 0;
       for (int64_t k = 0; k < K; ++k) {
@@ -639,25 +679,27 @@ TEST(QGemm, W8A8IntegerGemmMatchesTheF32Path) {
   // multiple of 64 (padded pairs), and an odd group (f32 fallback).
   const std::pair<int64_t, int64_t> gk[] = {
       {576, 576}, {128, 576}, {64, 192}, {32, 83}, {82, 82}, {37, 37}};
+  for (int32_t format : {QCC_QF_INT8_W8A8, QCC_QF_INT8_W8A8_AZP})
   for (auto [group, K] : gk)
     for (int64_t M : {5, 6, 7, 13, 64}) {
       int64_t N = 67;
-      SCOPED_TRACE("g=" + std::to_string(group) + " K=" + std::to_string(K) +
-                   " M=" + std::to_string(M));
-      QWeight w = makeWeight(rng, QCC_QF_INT8_W8A8, 8, N, K, group);
+      SCOPED_TRACE("format=" + std::to_string(format) + " g=" + std::to_string(group) +
+                   " K=" + std::to_string(K) + " M=" + std::to_string(M));
+      QWeight w = makeWeight(rng, format, 8, N, K, group);
       std::vector<float> a(M * K), bias(N), cInt(M * N), cF32(M * N);
-      for (float &x : a)
-        x = dist(rng);
+      for (float &x : a) // skewed like post-GELU inputs: the zero point matters
+        x = format == QCC_QF_INT8_W8A8_AZP ? std::max(dist(rng), -0.17f) * 3.0f
+                                           : dist(rng);
       for (float &x : bias)
         x = dist(rng);
-      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, format, 8, group, M, N, K, a.data(),
                    K, blobOf(w), cInt.data(), N, bias.data());
       qcc::rt::q::qgemmForceW8A8F32(true);
-      qcc_rt_qgemm(QCC_QGEMM_BIAS, QCC_QF_INT8_W8A8, 8, group, M, N, K, a.data(),
+      qcc_rt_qgemm(QCC_QGEMM_BIAS, format, 8, group, M, N, K, a.data(),
                    K, blobOf(w), cF32.data(), N, bias.data());
       qcc::rt::q::qgemmForceW8A8F32(false);
       for (int64_t m = 0; m < M; ++m) {
-        std::vector<double> qa = fakeQuantizeRow(a.data() + m * K, K);
+        std::vector<double> qa = activationRow(format, a.data() + m * K, K, group);
         for (int64_t n = 0; n < N; ++n) {
           double mag = std::fabs(bias[n]);
           for (int64_t k = 0; k < K; ++k)
@@ -667,6 +709,55 @@ TEST(QGemm, W8A8IntegerGemmMatchesTheF32Path) {
         }
       }
     }
+}
+
+/// INT8_W8A8_AZP on hand-made rows (K = 64, groups of 32, so per row and
+/// group): a row in [-0.17, 3] (post-GELU-like) is represented with a step
+/// of at most 3.17 / 255 (symmetric int8 per row: 3 / 127, 2x coarser); a
+/// constant positive row and a zero row are exact up to f32 rounding of the
+/// scale; the result matches the independent fake quantization times the
+/// dequantized weight, on the GEMV (M = 3) and GEMM (M = 7) paths.
+TEST(QGemm, W8A8ZeroPointActivations) {
+  std::mt19937 rng(21);
+  const int64_t N = 5, K = 64;
+  for (int32_t format : {QCC_QF_INT8_W8A8, QCC_QF_INT8_W8A8_AZP}) {
+    QWeight w = makeWeight(rng, format, 8, N, K, 32);
+    std::vector<float> a(3 * K);
+    for (int64_t k = 0; k < K; ++k) {
+      a[k] = -0.17f + 3.17f * float(k) / float(K - 1); // [-0.17, 3]
+      a[K + k] = 0.75f;                              // constant
+      a[2 * K + k] = 0.0f;                           // zero
+    }
+    for (int64_t M : {3, 7}) { // GEMV and GEMM paths (rows 3..6 repeat row 0)
+      std::vector<float> am(M * K), c(M * N);
+      for (int64_t m = 0; m < M; ++m)
+        std::copy(a.begin() + (m < 3 ? m : 0) * K, a.begin() + ((m < 3 ? m : 0) + 1) * K,
+                  am.begin() + m * K);
+      qcc_rt_qgemm(0, format, 8, 32, M, N, K, am.data(), K, blobOf(w), c.data(), N,
+                   nullptr);
+      for (int64_t m = 0; m < M; ++m) {
+        std::vector<double> qa = activationRow(format, am.data() + m * K, K, 32);
+        double err = 0;
+        for (int64_t k = 0; k < K; ++k)
+          err = std::max(err, std::fabs(qa[k] - am[m * K + k]));
+        int64_t src = m < 3 ? m : 0;
+        if (src == 0) // half a step: (3.17 / 255) / 2 vs (3 / 127) / 2
+          EXPECT_LE(err, format == QCC_QF_INT8_W8A8_AZP ? 3.17 / 255 / 2 * 1.001
+                                                        : 3.0 / 127 / 2 * 1.001);
+        else
+          EXPECT_LE(err, 1e-6) << "constant and zero rows are exact up to f32 rounding";
+        for (int64_t n = 0; n < N; ++n) {
+          double ref = 0, mag = 0;
+          for (int64_t k = 0; k < K; ++k) {
+            ref += qa[k] * w.expected[n * K + k];
+            mag += std::fabs(qa[k] * w.expected[n * K + k]);
+          }
+          ASSERT_NEAR(c[m * N + n], ref, 4 * 0x1p-23 * (K + 2) * mag + 1e-30)
+              << "format " << format << " M=" << M << " m=" << m << " n=" << n;
+        }
+      }
+    }
+  }
 }
 
 TEST(QGemm, ZeroActivationRowsAndEmptyM) {

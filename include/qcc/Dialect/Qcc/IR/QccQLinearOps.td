@@ -35,7 +35,9 @@ def Qcc_QLinearOp : Qcc_Op<"qlinear", [Pure]> {
 
     `format` is one of `uniform` (2/3/4/5/6/8-bit codes, `w = q * scale +
     min` per group), `nf4`, `fp8_e4m3`, `int8_w8a8` (x is quantized per row
-    to int8 on the fly), or `f16` / `bf16` (16-bit float weights, no
+    to int8 on the fly), `int8_w8a8_azp` (the same int8 weights; x is
+    quantized per row to uint8 with a zero point: all 256 codes span
+    [min(x, 0), max(x, 0)]), or `f16` / `bf16` (16-bit float weights, no
     scales: `bits = 16`, `group_size = K`); `bits` and `group_size` complete
     the scheme
     (`group_size == K`: per output channel). The scheme must be one that
@@ -43,7 +45,8 @@ def Qcc_QLinearOp : Qcc_Op<"qlinear", [Pure]> {
     leaves a partial last group in each row).
 
     Semantics: `y[m, n] = sum_k x[m, k] * dequant(W)[n, k] + bias[n]` (for
-    `int8_w8a8`, `x` replaced by its per-row int8 fake quantization).
+    `int8_w8a8` / `int8_w8a8_azp`, `x` replaced by its per-row int8 / uint8
+    zero-point fake quantization, QKernels.h).
 
     Linear layers of a checkpoint import carry the discardable attribute
     `qcc.layer = "<weight tensor name>"` (e.g. `"blk.3.ffn_down.weight"`):
