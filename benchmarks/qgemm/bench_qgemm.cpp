@@ -60,7 +60,17 @@ static const Scheme kSchemes[] = {
     {"w8a8", QCC_QF_INT8_W8A8, 8, 0},    {"int6_g128", QCC_QF_UNIFORM, 6, 128}, {"int5_g128", QCC_QF_UNIFORM, 5, 128},
     {"int4_g128", QCC_QF_UNIFORM, 4, 128}, {"int3_g128", QCC_QF_UNIFORM, 3, 128}, {"int2_g128", QCC_QF_UNIFORM, 2, 128},
     {"nf4_g64", QCC_QF_NF4, 4, 64},      {"fp8_pc", QCC_QF_FP8_E4M3, 8, 0},
+    {"w8a8_g64", QCC_QF_INT8_W8A8, 8, 64}, {"w8a8_g64_azp", QCC_QF_INT8_W8A8_AZP, 8, 64},
 };
+
+/// Optional 4th argument: a comma-separated list of scheme names to run (default: all).
+static const char *onlySchemes = nullptr;
+static bool selected(const Scheme &s) {
+  if (!onlySchemes)
+    return true;
+  std::string list = std::string(",") + onlySchemes + ",";
+  return list.find(std::string(",") + s.name + ",") != std::string::npos;
+}
 
 /// `copies` packed copies of one random N x K weight in a scheme.
 static std::vector<std::vector<uint8_t>> packCopies(const Scheme &s, int64_t N, int64_t K, int copies) {
@@ -114,6 +124,7 @@ int main(int argc, char **argv) {
   int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   double seconds = argc > 2 ? std::atof(argv[2]) : 0.3;
   const int64_t M = argc > 3 ? std::atoll(argv[3]) : 128; // prefill rows
+  onlySchemes = argc > 4 ? argv[4] : nullptr;
   std::unique_ptr<qcc::rt::ThreadPool> owned;
   if (threads > 1) {
     owned = std::make_unique<qcc::rt::ThreadPool>(threads);
@@ -147,7 +158,7 @@ int main(int argc, char **argv) {
     }
     for (const Scheme &s : kSchemes) {
       int64_t group = s.group ? s.group : K;
-      if (!qcc_rt_qscheme_valid(s.format, s.bits, N, K, group))
+      if (!selected(s) || !qcc_rt_qscheme_valid(s.format, s.bits, N, K, group))
         continue;
       uint64_t bytes = qcc_rt_qpacked_size(s.format, s.bits, N, K, group);
       int copies = copiesFor(bytes);
@@ -184,7 +195,7 @@ int main(int argc, char **argv) {
     }
     for (const Scheme &s : kSchemes) {
       int64_t group = s.group ? s.group : K;
-      if (!qcc_rt_qscheme_valid(s.format, s.bits, N, K, group))
+      if (!selected(s) || !qcc_rt_qscheme_valid(s.format, s.bits, N, K, group))
         continue;
       auto blobs = packCopies(s, N, K, 1);
       double t = timeCalls(
