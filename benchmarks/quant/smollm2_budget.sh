@@ -6,7 +6,7 @@
 # 2000+ evaluation split) of F32, both budgeted builds, and uniform int4_g128_asym with GPTQ and with RTN
 # (the --avg-bits 4.5 comparison), plus model.so sizes. Results: benchmarks/RESULTS-quant.md, "Budgeted mixed
 # precision".
-# Usage: benchmarks/quant/smollm2_budget.sh [build-dir] [work-dir] [stats]
+# Usage: [WINDOWS=16|all] benchmarks/quant/smollm2_budget.sh [build-dir] [work-dir] [stats]
 #   stats: SmolLM2 statistics WITH sensitivities (SENS: /work/wt/data/smollm2-sens.qstats, made by
 #   qcc model --sensitivity=all --stats s.qstats); without them the pipeline measures them itself first
 #   (hours on 2 cores: 211 layers x 6 candidates of KL). The file is copied into work-dir first.
@@ -22,7 +22,10 @@ EVAL=${EVAL:-/work/wt/data/eval.txt}
 TRAIN=/work/wt/data/train.txt
 cp "$SRC" "$SRC.bin" "$WORK/"
 STATS=$WORK/$(basename "$SRC")
-ppl() { "$BIN/qcc-perplexity" "$1" "$EVAL" --ctx 512 --stride 512 --max-windows 16 --threads 2 --json; }
+# WINDOWS=16 is EVAL16; WINDOWS=all scores the whole evaluation split (315 windows, ~15-35 min a build).
+WINDOWS=${WINDOWS:-16}
+[ "$WINDOWS" = all ] && WINDOWS=1000000
+ppl() { "$BIN/qcc-perplexity" "$1" "$EVAL" --ctx 512 --stride 512 --max-windows "$WINDOWS" --threads 2 --json; }
 
 # F32 reference (same run, same day).
 "$BIN/qcc" "$GGUF" -o "$WORK/f32.so"

@@ -27,6 +27,7 @@ declare -A FLAGS=(
   [f32]=""
   [w8a8_rtn]="--quantize=w8a8"
   [w8a8_sq]="--quantize=w8a8 --smoothquant --stats $STATS"
+  [w8a8_azp]="--quantize=w8a8_g64_azp --smoothquant --stats $STATS"
   [int4_rtn]="--quantize=int4_g128_asym"
   [int4_gptq]="--quantize=int4_g128_asym --quantize-method=gptq --stats $STATS"
   [int4_awq]="--quantize=int4_g128_asym --quantize-method=awq --stats $STATS"
